@@ -1,0 +1,35 @@
+package dev.klpfleet.cli;
+
+/**
+ * Every exit code klpfleet uses, in one place; docs/CLI.md lists the same table.
+ * Codes 10-19 are outcomes of an operation on a kernel, 20-29 of talking to a server.
+ */
+public final class ExitCodes {
+    private ExitCodes() {}
+
+    /** Success: the command did what was asked, or it was already so. */
+    public static final int OK = 0;
+    /** A bug or an unexpected failure of the environment (I/O error, missing tool). */
+    public static final int INTERNAL = 1;
+    /** The command line is wrong. */
+    public static final int USAGE = 2;
+    /** An input file or value is unusable: missing, not ELF, truncated, malformed. Nothing was changed. */
+    public static final int BAD_INPUT = 3;
+    /** Needs root or a kernel feature this host lacks (no livepatch support, no /sys/kernel/livepatch). */
+    public static final int UNSUPPORTED = 4;
+    /** Something the command named does not exist (patch not loaded, unknown id). */
+    public static final int NOT_FOUND = 5;
+
+    /** Load refused by preflight; nothing was loaded. */
+    public static final int REFUSED = 10;
+    /** insmod failed; nothing is left loaded. */
+    public static final int LOAD_FAILED = 11;
+    /** The transition stalled and was reversed; the patch is gone, the kernel unpatched. */
+    public static final int STALLED_REVERTED = 12;
+    /** The transition stalled and, as asked with --on-stall wait, is still in progress. */
+    public static final int STALLED_WAITING = 13;
+    /** A reversal or unload itself stalled: the host needs a human (evidence in the output). */
+    public static final int STUCK = 14;
+    /** A preflight check warned (only with --strict). */
+    public static final int WARNED = 15;
+}

@@ -1,0 +1,18 @@
+package dev.klpfleet.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "klpfleet",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Build, deploy and monitor Linux kernel live patches.",
+        subcommands = {
+        })
+public final class KlpfleetCommand implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command; see 'klpfleet --help'");
+    }
+}
