@@ -5,6 +5,7 @@ import dev.klpfleet.kernel.livepatch.KlpPatch;
 import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
 import dev.klpfleet.kernel.module.KlpObjectInfo;
 import dev.klpfleet.kernel.module.ModuleInspection;
+import dev.klpfleet.kernel.tracing.FtraceEnabled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -37,7 +38,7 @@ public final class Preflight {
         checks.add(notLoaded(module, loaded));
         checks.add(objectNames(module));
         checks.add(ftraceEnabled());
-        checks.addAll(ExtraChecks.all(root, module));
+        checks.addAll(ExtraChecks.all(root, module, loaded, runningRelease()));
         checks.add(replace(module, loaded));
         return new PreflightReport(module.name(), runningRelease(), checks);
     }
@@ -102,11 +103,11 @@ public final class Preflight {
     }
 
     private Check ftraceEnabled() {
-        return root.read("/proc/sys/kernel/ftrace_enabled").map(String::strip).map(v -> v.equals("1")
+        return FtraceEnabled.read(root).map(on -> on
                         ? Check.pass("ftrace-enabled", "kernel.ftrace_enabled = 1")
                         // Livepatch's ftrace ops are FTRACE_OPS_FL_PERMANENT (5.5+): registering them with
                         // ftrace disabled fails with EBUSY, and before 5.5 the patch would silently not run.
-                        : Check.fail("ftrace-enabled", "kernel.ftrace_enabled = " + v + "; livepatch redirects functions through ftrace"))
+                        : Check.fail("ftrace-enabled", "kernel.ftrace_enabled = 0; livepatch redirects functions through ftrace"))
                 .orElse(Check.warn("ftrace-enabled", "cannot read /proc/sys/kernel/ftrace_enabled"));
     }
 

@@ -22,6 +22,12 @@ public enum PatchState {
         return value;
     }
 
+    /** The wire form: {@code none}, {@code unpatched}, {@code patched}. */
+    @Override
+    public String toString() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static PatchState of(int value) {
         return switch (value) {
             case 0 -> UNPATCHED;
