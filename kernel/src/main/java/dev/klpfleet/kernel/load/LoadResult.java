@@ -19,11 +19,11 @@ import java.util.List;
  * @param blockers      the tasks that held up a stalled transition, with their stacks
  * @param replaced      patches an atomic replace superseded (their modules removed unless kept)
  * @param kernelLog     the kernel log lines written during this operation
- * @param impact        what applying cost the host (ksoftirqd delay, retransmits, pressure); null if not sampled
+ * @param impact        what the operation cost the host (ksoftirqd delay, retransmits, pressure); null if it never touched the kernel
  */
 public record LoadResult(Result result, String patch, String module, String sha256, String kernelRelease,
                          String message, List<Check> preflight, Timings timings, List<Blocker> blockers,
-                         List<String> replaced, List<String> kernelLog, Object impact) {
+                         List<String> replaced, List<String> kernelLog, Impact impact) {
     public LoadResult {
         preflight = List.copyOf(preflight);
         blockers = List.copyOf(blockers);

@@ -28,8 +28,11 @@ public interface OperationLog extends AutoCloseable {
     /** The kernel log lines written since this log was opened, as {@code [seconds.micros] message}. */
     List<String> lines();
 
-    /** The impact measured over the operation so far; null when nothing could be sampled. */
-    Object impact();
+    /** Marks the end of the first phase: insmod returned, or the write to {@code enabled} was done. */
+    void phaseDone();
+
+    /** The impact measured over the operation so far. */
+    Impact impact();
 
     @Override
     void close();

@@ -94,6 +94,7 @@ public final class PatchLoader {
         try (OperationLog log = logs.open("loading " + name + " sha256=" + module.sha256())) {
             report.log = log;
             ToolRun insmod = tool.insmod(ko);
+            log.phaseDone();
             report.insmod = insmod;
             if (!insmod.succeeded()) {
                 // A module whose init failed is freed by the kernel; remove anything that stayed anyway.
@@ -146,6 +147,8 @@ public final class PatchLoader {
                     sysfs.setEnabled(name, false);
                 } catch (IOException e) {
                     return report.done(Result.REVERT_STALLED, "cannot disable " + name + ": " + e.getMessage(), start);
+                } finally {
+                    log.phaseDone();
                 }
                 Instant watchStart = clock.instant();
                 TransitionOutcome outcome = watch.await(name, watchStart, options.stallTimeout());
@@ -308,7 +311,7 @@ public final class PatchLoader {
                     revert == null ? null : revert.toMillis(),
                     Duration.between(start, clock.instant()).toMillis());
             List<String> kernelLog = log == null ? List.of() : log.lines();
-            Object impact = log == null ? null : log.impact();
+            Impact impact = log == null ? null : log.impact();
             return new LoadResult(result, name, file, sha256, release, message,
                     preflight == null ? List.of() : preflight.checks(), timings, blockers, replaced, kernelLog, impact);
         }
