@@ -6,5 +6,7 @@ package dev.klpfleet.kernel.kmsg;
  * @param sequence the marker record's sequence number; records after the mark have larger ones
  * @param label what the caller was about to do, as written into the marker
  * @param marker the exact marker message written
+ * @param sinceBoot the marker record's timestamp on the kernel's log clock, so other records'
+ *     timestamps can be placed relative to the moment the marker was written
  */
-public record KmsgMark(long sequence, String label, String marker) {}
+public record KmsgMark(long sequence, String label, String marker, java.time.Duration sinceBoot) {}

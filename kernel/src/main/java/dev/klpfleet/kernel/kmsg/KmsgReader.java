@@ -107,7 +107,7 @@ public final class KmsgReader implements AutoCloseable {
             }
             lastSequence = r.sequence();
             if (isMarker(r, marker)) {
-                current = new KmsgMark(r.sequence(), clean(label), marker);
+                current = new KmsgMark(r.sequence(), clean(label), marker, r.sinceBoot());
                 sinceMark.clear();
                 lost = 0;
                 return current;

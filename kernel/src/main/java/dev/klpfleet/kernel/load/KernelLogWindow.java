@@ -48,9 +48,7 @@ final class KernelLogWindow implements AutoCloseable {
             KmsgMark mark = reader.mark(label, MARK_WAIT);
             return new KernelLogWindow(reader, mark, before);
         } catch (IOException | RuntimeException e) {
-            if (reader != null) {
-                reader.close();
-            }
+            closeQuietly(reader);
             return new KernelLogWindow(null, null, null);
         }
     }
@@ -112,8 +110,17 @@ final class KernelLogWindow implements AutoCloseable {
 
     @Override
     public void close() {
-        if (reader != null) {
+        closeQuietly(reader);
+    }
+
+    private static void closeQuietly(KmsgReader reader) {
+        if (reader == null) {
+            return;
+        }
+        try {
             reader.close();
+        } catch (IOException | RuntimeException ignored) {
+            // nothing left to read from a log we are done with
         }
     }
 }
