@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Build, deploy and monitor Linux kernel live patches.",
         subcommands = {
+            dev.klpfleet.cli.module.ModuleCommand.class,
         })
 public final class KlpfleetCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
