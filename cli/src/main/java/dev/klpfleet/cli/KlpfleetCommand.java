@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Build, deploy and monitor Linux kernel live patches.",
         subcommands = {
                 dev.klpfleet.cli.kernel.KernelCommand.class,
+                dev.klpfleet.cli.module.ModuleCommand.class,
         })
 public final class KlpfleetCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

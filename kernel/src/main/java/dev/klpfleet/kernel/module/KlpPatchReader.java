@@ -99,14 +99,14 @@ final class KlpPatchReader {
             // A livepatch with one klp_patch-shaped struct whose arrays are unreadable (stripped
             // symbols) still has a readable replace flag.
             Replace replace = unreadable.size() == 1 ? replace(unreadable.get(0), release) : Replace.unknown(reason);
-            if (!replace.isKnown()) {
+            if (!replace.known()) {
                 unknowns.add(new Unknown("replace", replace.reason()));
             }
             return new Result(List.of(), replace, unknowns);
         }
         Patch patch = found.get(0);
         Replace replace = replace(patch, release);
-        if (!replace.isKnown()) {
+        if (!replace.known()) {
             unknowns.add(new Unknown("replace", replace.reason()));
         }
         return new Result(patch.objects(), replace, unknowns);

@@ -87,7 +87,7 @@ public final class Preflight {
     private Check objectNames(ModuleInspection m) {
         List<String> notes = new ArrayList<>();
         for (KlpObjectInfo o : m.objects()) {
-            if (o.isVmlinux()) {
+            if (KlpObjectInfo.VMLINUX.equals(o.name())) {
                 continue;
             }
             // The kernel matches obj->name against mod->name with strcmp, and module names always
