@@ -8,5 +8,8 @@ package dev.klpfleet.kernel.kmsg;
  * @param marker the exact marker message written
  * @param sinceBoot the marker record's timestamp on the kernel's log clock, so other records'
  *     timestamps can be placed relative to the moment the marker was written
+ * @param writtenAt when the marker was written, on the reader's clock: with {@code sinceBoot} it
+ *     maps the kernel's log clock onto ours
  */
-public record KmsgMark(long sequence, String label, String marker, java.time.Duration sinceBoot) {}
+public record KmsgMark(long sequence, String label, String marker, java.time.Duration sinceBoot,
+                       java.time.Instant writtenAt) {}

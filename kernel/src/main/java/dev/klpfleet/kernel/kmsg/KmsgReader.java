@@ -62,6 +62,7 @@ public final class KmsgReader implements AutoCloseable {
     private volatile IOException failure;
 
     private KmsgMark current;
+    private Instant lastMarkerWrittenAt;
     private final List<KmsgRecord> sinceMark = new ArrayList<>();
     private long lastSequence = -1;
     private long lost;
@@ -107,7 +108,7 @@ public final class KmsgReader implements AutoCloseable {
             }
             lastSequence = r.sequence();
             if (isMarker(r, marker)) {
-                current = new KmsgMark(r.sequence(), clean(label), marker, r.sinceBoot());
+                current = new KmsgMark(r.sequence(), clean(label), marker, r.sinceBoot(), lastMarkerWrittenAt);
                 sinceMark.clear();
                 lost = 0;
                 return current;
@@ -188,7 +189,12 @@ public final class KmsgReader implements AutoCloseable {
         // per marker keeps clear of the per-open-file rate limit of printk.devkmsg=ratelimit.
         byte[] bytes = ("<13>" + marker + "\n").getBytes(StandardCharsets.UTF_8);
         try (FileChannel w = FileChannel.open(device, StandardOpenOption.WRITE)) {
+            // The kernel stamps the record inside write(); the midpoint of the two readings is
+            // that moment on our clock, within half the syscall's duration.
+            Instant before = clock.instant();
             w.write(ByteBuffer.wrap(bytes));
+            Instant after = clock.instant();
+            lastMarkerWrittenAt = before.plus(Duration.between(before, after).dividedBy(2));
         }
         return marker;
     }

@@ -44,9 +44,8 @@ final class KernelLogWindow implements AutoCloseable {
         KmsgReader reader = null;
         try {
             reader = KmsgReader.open(root, clock);
-            Instant before = clock.instant();
             KmsgMark mark = reader.mark(label, MARK_WAIT);
-            return new KernelLogWindow(reader, mark, before);
+            return new KernelLogWindow(reader, mark, mark.writtenAt());
         } catch (IOException | RuntimeException e) {
             closeQuietly(reader);
             return new KernelLogWindow(null, null, null);
