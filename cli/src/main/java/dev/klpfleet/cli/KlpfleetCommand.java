@@ -7,6 +7,9 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Build, deploy and monitor Linux kernel live patches.",
         subcommands = {
+                dev.klpfleet.cli.build.BuildCommand.class,
+                dev.klpfleet.cli.build.KeysCommand.class,
+                dev.klpfleet.cli.build.VerifyCommand.class,
         })
 public final class KlpfleetCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
