@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 dev.klpfleet.cli.kernel.KernelCommand.class,
                 dev.klpfleet.cli.module.ModuleCommand.class,
+                dev.klpfleet.cli.build.BuildCommand.class,
+                dev.klpfleet.cli.build.KeysCommand.class,
+                dev.klpfleet.cli.build.VerifyCommand.class,
         })
 public final class KlpfleetCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
