@@ -8,12 +8,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** Runs one host command to completion within a bound, capturing stdout and stderr apart. */
 record HostCommand(List<String> argv, Duration limit) {
+    /**
+     * One thread per stream being drained: the reads block until the process exits, and a shared
+     * pool with fewer threads than streams would deadlock once a pipe buffer fills.
+     */
+    private static final ExecutorService DRAINERS = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "host-command-drain");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** What a finished host command left behind. */
+    private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
+
     record Result(int exitCode, String stdout, String stderr) {
         boolean succeeded() {
             return exitCode == 0;
@@ -33,7 +46,7 @@ record HostCommand(List<String> argv, Duration limit) {
     Result run() {
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
         } catch (IOException e) {
             throw new TestbenchException("cannot start " + argv.get(0) + ": " + e.getMessage(), e);
         }
@@ -63,6 +76,6 @@ record HostCommand(List<String> argv, Duration limit) {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, DRAINERS);
     }
 }
