@@ -2,10 +2,13 @@ package dev.klpfleet.kernel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -14,6 +17,9 @@ import java.util.Optional;
  * point the whole room at {@code src/test/resources/fixtures/6.12} and nothing else changes.
  */
 public record KernelRoot(Path root) {
+    /** Large enough for any sysctl or sysfs attribute in one read; longer files take several. */
+    static final int READ_CHUNK = 64 * 1024;
+
 
     /** The running kernel's own files. */
     public static KernelRoot host() {
@@ -38,7 +44,7 @@ public record KernelRoot(Path root) {
      */
     public Optional<String> read(String absolute) {
         try {
-            String s = Files.readString(path(absolute), StandardCharsets.UTF_8);
+            String s = readPseudoFile(path(absolute));
             return Optional.of(s.endsWith("\n") ? s.substring(0, s.length() - 1) : s);
         } catch (NoSuchFileException e) {
             return Optional.empty();
@@ -48,6 +54,26 @@ public record KernelRoot(Path root) {
                 return Optional.empty();
             }
             throw new UncheckedIOException("cannot read " + absolute + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a procfs/sysfs file from offset 0 with reads of {@link #READ_CHUNK} bytes.
+     *
+     * <p>Why not {@code Files.readString}: procfs reports size 0, so the JDK first reads a single
+     * byte and then continues at offset 1, and integer sysctls (proc_dointvec in
+     * kernel/sysctl.c, all kernels) answer any read at a non-zero offset with EOF:
+     * {@code /proc/sys/kernel/tainted} holding 45056 would read as "4".
+     */
+    private static String readPseudoFile(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            while (ch.read(buf) > 0) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return out.toString(StandardCharsets.UTF_8);
         }
     }
 

@@ -79,8 +79,12 @@ public final class PatchLoader {
         Report report = new Report(name, ko.toString(), module.sha256(), release);
 
         Optional<KlpPatch> existing = sysfs.patch(name);
-        if (existing.isPresent() && existing.get().enabled() && !existing.get().transition() && sameBuild(name, module)) {
-            return report.done(Result.APPLIED, "already applied: " + name + " is enabled and not in transition; nothing done", start);
+        if (existing.isPresent() && existing.get().enabled() && !existing.get().transition()) {
+            Optional<String> same = sameBuild(existing.get(), module);
+            if (same.isPresent()) {
+                return report.done(Result.APPLIED, "already applied: " + name + " is enabled and not in transition ("
+                        + same.get() + "); nothing done", start);
+            }
         }
 
         PreflightReport checks = preflight.check(module);
@@ -250,9 +254,26 @@ public final class PatchLoader {
         }
     }
 
-    private boolean sameBuild(String name, ModuleInspection module) {
-        Optional<String> loaded = root.read("/sys/module/" + name + "/srcversion").map(String::strip);
-        return module.srcversion().isPresent() && loaded.equals(module.srcversion());
+    /**
+     * Why the loaded patch is this very module, or empty when it is not (or cannot be told). The
+     * {@code srcversion} (a hash of the sources, in /sys/module/NAME/srcversion) settles it when
+     * both have one; modpost adds it only with MODULE_VERSION or CONFIG_MODULE_SRCVERSION_ALL, so
+     * otherwise the same name patching the same functions is the best evidence there is.
+     */
+    private Optional<String> sameBuild(KlpPatch loaded, ModuleInspection module) {
+        Optional<String> loadedVersion = root.read("/sys/module/" + loaded.name() + "/srcversion").map(String::strip);
+        if (module.srcversion().isPresent() && loadedVersion.isPresent()) {
+            return loadedVersion.equals(module.srcversion())
+                    ? Optional.of("same srcversion " + loadedVersion.get())
+                    : Optional.empty();
+        }
+        Set<String> inSysfs = loaded.funcs().stream()
+                .map(f -> f.object() + ":" + f.func().name() + "," + f.func().sympos()).collect(Collectors.toSet());
+        Set<String> inFile = module.objects().stream()
+                .flatMap(o -> o.funcs().stream().map(f -> o.name() + ":" + f.sysfsName())).collect(Collectors.toSet());
+        return !inFile.isEmpty() && inFile.equals(inSysfs)
+                ? Optional.of("same name and functions; no srcversion to compare builds")
+                : Optional.empty();
     }
 
     static String who(List<Blocker> blockers) {

@@ -9,6 +9,7 @@ import dev.klpfleet.kernel.taint.TaintFlag;
 import dev.klpfleet.kernel.taint.Taints;
 import dev.klpfleet.kernel.tracing.FtraceUsage;
 import dev.klpfleet.kernel.tracing.FuncTarget;
+import dev.klpfleet.kernel.tracing.Kprobe;
 import dev.klpfleet.kernel.tracing.TracingState;
 import dev.klpfleet.kernel.tracing.UsageKind;
 import java.util.ArrayList;
@@ -63,14 +64,26 @@ final class ExtraChecks {
     }
 
     private static Check kprobes(List<FtraceUsage> users, TracingState tracing) {
-        List<FtraceUsage> probes = of(users, UsageKind.KPROBE);
         if (tracing.kprobes().isEmpty()) {
             return Check.warn("kprobes", "cannot read the kprobes list (debugfs not mounted?); kprobes unknown");
         }
-        return probes.isEmpty()
-                ? Check.pass("kprobes", "no kprobe in the replaced functions")
-                : Check.warn("kprobes", "kprobe on " + describe(probes)
-                        + " will stop firing once tasks run the replacement");
+        List<FtraceUsage> probes = of(users, UsageKind.KPROBE);
+        if (probes.isEmpty()) {
+            return Check.pass("kprobes", "no kprobe in the replaced functions");
+        }
+        // A probe on the entry (+0x0) still fires: ftrace runs it before livepatch's handler moves
+        // the call to the new function. A probe inside the body never fires again once tasks run
+        // the replacement, because the old body no longer runs.
+        Set<String> entryProbes = tracing.kprobes().get().entries().stream()
+                .filter(k -> k.offset() == 0).map(Kprobe::raw).collect(Collectors.toSet());
+        List<FtraceUsage> body = probes.stream().filter(u -> !entryProbes.contains(u.evidence())).toList();
+        List<FtraceUsage> entry = probes.stream().filter(u -> entryProbes.contains(u.evidence())).toList();
+        if (!body.isEmpty()) {
+            return Check.warn("kprobes", "kprobe inside " + describe(body)
+                    + " will stop firing once tasks run the replacement");
+        }
+        return Check.warn("kprobes", "kprobe on the entry of " + describe(entry)
+                + " keeps firing, but the new function's body is what runs after it");
     }
 
     private static Check tracers(List<FtraceUsage> users, TracingState tracing) {
