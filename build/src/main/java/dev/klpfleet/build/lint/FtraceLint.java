@@ -1,0 +1,66 @@
+package dev.klpfleet.build.lint;
+
+import dev.klpfleet.build.symbols.KernelSymbol;
+import dev.klpfleet.build.symbols.ObjectSymbols;
+import dev.klpfleet.build.symbols.SymbolCatalog.Lookup;
+import dev.klpfleet.protocol.artifact.LintLevel;
+import dev.klpfleet.protocol.artifact.LintVerdict;
+import dev.klpfleet.protocol.artifact.PatchedFunc;
+import dev.klpfleet.protocol.artifact.PatchedObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A livepatch redirects a function through its ftrace call site, so a {@code notrace} function
+ * cannot be patched ({@code klp_enable_patch()} fails registering the ftrace filter). Offline,
+ * the data that settles it is: the noinstr/entry/cpuidle/init text bounds in System.map (those
+ * functions are never traced), a shipped module's {@code __mcount_loc}, and, on the running
+ * kernel only, {@code available_filter_functions}. vmlinux's own {@code __mcount_loc} is not
+ * shipped in System.map, so outside those ranges a vmlinux function is {@code unknown}.
+ */
+final class FtraceLint implements Lint {
+    static final String ID = "ftrace";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public List<LintVerdict> check(LintContext c) {
+        List<LintVerdict> out = new ArrayList<>();
+        for (PatchedObject o : c.objects()) {
+            Lookup l = c.symbols().symbols(o.name());
+            for (PatchedFunc f : o.funcs()) {
+                String subject = o.name() + ":" + f.name();
+                if (l instanceof Lookup.Missing m) {
+                    out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + m.reason()));
+                    continue;
+                }
+                ObjectSymbols symbols = ((Lookup.Found) l).symbols();
+                List<KernelSymbol> text = symbols.named(f.name()).stream().filter(KernelSymbol::isText).toList();
+                if (text.isEmpty() || f.sympos() > symbols.named(f.name()).size()) {
+                    continue; // symbol-exists or sympos reports it
+                }
+                KernelSymbol target = f.sympos() == 0 ? text.get(0) : symbols.named(f.name()).get(f.sympos() - 1);
+                var range = o.isVmlinux() ? symbols.notraceRangeOf(target.address()) : java.util.Optional.<ObjectSymbols.NotraceRange>empty();
+                if (range.isPresent()) {
+                    out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": lies in " + range.get().section() + " ("
+                            + range.get().why() + "); ftrace, and so livepatch, cannot hook it"));
+                } else if (symbols.ftraceSites().isPresent()) {
+                    var sites = symbols.ftraceSites().get();
+                    out.add(sites.functions().contains(f.name())
+                            ? new LintVerdict(ID, LintLevel.PASS, subject + ": has an ftrace call site (" + sites.source() + ")")
+                            : new LintVerdict(ID, LintLevel.FAIL, subject + ": no ftrace call site in " + sites.source()
+                                    + ": notrace, or built without fentry; livepatch cannot hook it"));
+                } else {
+                    String markers = symbols.hasNotraceMarkers() ? "outside the noinstr/entry/init text ranges, but "
+                            : "";
+                    out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + markers + symbols.source()
+                            + " does not record ftrace call sites (__mcount_loc is only in vmlinux), so notrace cannot be ruled out"));
+                }
+            }
+        }
+        return out;
+    }
+}
