@@ -15,7 +15,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class RolloutCoreProperties {
+class RolloutCorePropertiesTest {
 
     @Property(tries = 200)
     void neverMoreHostsApplyingThanTheCap(@ForAll("scenarios") Scenario sc) {
