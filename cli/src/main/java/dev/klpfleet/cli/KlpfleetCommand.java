@@ -7,6 +7,11 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Build, deploy and monitor Linux kernel live patches.",
         subcommands = {
+                dev.klpfleet.cli.fleet.ServerCommand.class,
+                dev.klpfleet.cli.fleet.HostsCommand.class,
+                dev.klpfleet.cli.fleet.PatchCommand.class,
+                dev.klpfleet.cli.fleet.RolloutCommand.class,
+                dev.klpfleet.cli.fleet.BenchCommand.class,
         })
 public final class KlpfleetCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
