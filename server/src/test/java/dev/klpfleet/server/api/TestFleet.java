@@ -59,10 +59,15 @@ final class TestFleet implements AutoCloseable {
         String enrollToken = admin.post("/api/v1/enrollment-tokens", Map.of("name", "t-" + hostname)).json().path("token").asText();
         EnrollResponse r = client(enrollToken).post("/api/v1/enroll",
                 new EnrollRequest(hostname, kernel, "debian 12", labels, List.of("livepatch"))).as(EnrollResponse.class);
-        return new Host(r.hostId(), client(r.credential()), kernel);
+        return new Host(r.hostId(), client(r.credential()), kernel, r.credential());
     }
 
-    record Host(String id, FleetClient api, String kernel) {
+    record Host(String id, FleetClient api, String kernel, String credential) {
+        /** The same host talking to another server of the fleet. */
+        FleetClient viaServer(java.net.URI server) {
+            return new FleetClient(server, credential);
+        }
+
         FleetClient.Answer checkin(String etag) throws Exception {
             return api.postRaw("/api/v1/hosts/" + id + "/checkin", "{\"kernelRelease\":\"" + kernel + "\",\"loaded\":[],\"taint\":0}", etag);
         }
