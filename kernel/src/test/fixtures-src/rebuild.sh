@@ -2,7 +2,7 @@
 # Rebuilds the .ko test fixtures under kernel/src/test/resources/modules/<release>/ from the
 # sources in this directory, once per kernel release that has headers in /usr/src.
 # Usage: rebuild.sh [RELEASE...]   (default: 6.1.0-56-amd64 6.12.117+deb12-amd64)
-# Needs: gcc, make, linux-headers-RELEASE. The committed .ko files are what the tests read;
+# Needs: gcc, make, binutils (strip), linux-headers-RELEASE. The committed .ko files are what the tests read;
 # rerun this only when a source changes, then commit the new .ko files with it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +20,9 @@ for release in "$@"; do
         # Debug info is 90% of the size and nothing reads it; Debian strips installed modules the same way.
         strip --strip-debug -o "$out/$release/$(basename "$ko")" "$ko"
     done
+    # Local symbols removed (as strip --strip-unneeded does): the klp arrays lose the symbols
+    # whose sizes give their strides, so inspection must report them unknown.
+    strip --strip-unneeded -o "$out/$release/klp_single_stripped.ko" "$build/klp_single.ko"
     rm -rf "$build"
     trap - EXIT
     echo "rebuilt $(ls "$out/$release" | tr '\n' ' ')for $release"

@@ -2,7 +2,7 @@ package dev.klpfleet.cli;
 
 /**
  * Every exit code klpfleet uses, in one place; docs/CLI.md lists the same table.
- * Codes 10-19 are outcomes of an operation on a kernel, 20-29 of talking to a server.
+ * Codes 10-19 are outcomes of an operation on a kernel, 20-29 of talking to a server, 30-39 of builds and artifacts.
  */
 public final class ExitCodes {
     private ExitCodes() {}
@@ -39,4 +39,11 @@ public final class ExitCodes {
     public static final int DENIED = 21;
     /** The server refused because of current state: a duplicate upload, or a rollout that cannot take the action (HTTP 409). */
     public static final int CONFLICT = 22;
+
+    /** {@code klpfleet build}: at least one release did not compile (or the build host failed for it); the others' results stand. */
+    public static final int BUILD_FAILED = 30;
+    /** {@code klpfleet build}: everything compiled, but a lint failed for at least one release, which was left unsigned. */
+    public static final int LINT_FAILED = 31;
+    /** {@code klpfleet verify}: an artifact is tampered, unsigned, or signed by another key; it must not be deployed. */
+    public static final int VERIFY_REFUSED = 32;
 }

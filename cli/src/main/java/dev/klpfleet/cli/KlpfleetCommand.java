@@ -12,6 +12,12 @@ import picocli.CommandLine.Command;
                 dev.klpfleet.cli.fleet.PatchCommand.class,
                 dev.klpfleet.cli.fleet.RolloutCommand.class,
                 dev.klpfleet.cli.fleet.BenchCommand.class,
+
+                dev.klpfleet.cli.kernel.KernelCommand.class,
+                dev.klpfleet.cli.module.ModuleCommand.class,
+                dev.klpfleet.cli.build.BuildCommand.class,
+                dev.klpfleet.cli.build.KeysCommand.class,
+                dev.klpfleet.cli.build.VerifyCommand.class,
         })
 public final class KlpfleetCommand implements Runnable {
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -27,6 +27,7 @@ final class SymbolLookupLint implements Lint {
             return List.of(new LintVerdict(ID, LintLevel.WARN, what + "; " + c.release()
                     + " is older than 5.17, whose lookups run without rescheduling: insmod may hog a CPU"));
         }
-        return List.of(new LintVerdict(ID, LintLevel.PASS, what + "; " + c.release() + " reschedules during them (5.17+)"));
+        String why = c.release().olderThan(5, 17) ? "nothing to resolve" : c.release() + " reschedules during them (5.17+)";
+        return List.of(new LintVerdict(ID, LintLevel.PASS, what + "; " + why));
     }
 }

@@ -20,8 +20,4 @@ public record KlpObjectInfo(String name, List<FuncInfo> funcs, List<Callback> ca
         funcs = List.copyOf(funcs);
         callbacks = List.copyOf(callbacks);
     }
-
-    public boolean isVmlinux() {
-        return VMLINUX.equals(name);
-    }
 }

@@ -61,6 +61,7 @@ final class KlpPatchReader {
      */
     Result read(boolean livepatch, Optional<String> release) throws ElfFormatException {
         List<Patch> found = new ArrayList<>();
+        List<Patch> unreadable = new ArrayList<>();
         List<String> rejected = new ArrayList<>();
         for (Map.Entry<ElfSection, ElfRelocation> e : pointers.all()) {
             if (!e.getValue().symbol().name().equals("__this_module")) {
@@ -69,33 +70,43 @@ final class KlpPatchReader {
             ElfSection section = e.getKey();
             long offset = e.getValue().offset();
             String label = label(section, offset);
+            Optional<Target> objs = pointers.at(section, offset + 8);
+            if (objs.isEmpty()) {
+                rejected.add(label + " has no objs pointer at +8");
+                continue;
+            }
             try {
-                Target objs = pointers.at(section, offset + 8)
-                        .orElseThrow(() -> new Unreadable(label + " has no objs pointer at +8"));
-                found.add(new Patch(section, offset, label, cover.covering(section, offset), objects(objs)));
+                found.add(new Patch(section, offset, label, cover.covering(section, offset), objects(objs.get())));
             } catch (Unreadable u) {
                 rejected.add(u.getMessage());
+                unreadable.add(new Patch(section, offset, label, cover.covering(section, offset), List.of()));
             }
         }
-        if (found.size() != 1) {
-            String reason;
-            if (found.size() > 1) {
-                reason = found.size() + " candidates for struct klp_patch: " + String.join(", ", found.stream().map(Patch::label).toList());
-            } else if (rejected.isEmpty()) {
-                reason = "no struct klp_patch: no data is relocated to __this_module at its first word";
-            } else {
-                reason = "no readable struct klp_patch: " + String.join("; ", rejected);
+        if (found.size() > 1) {
+            String reason = found.size() + " candidates for struct klp_patch: " + String.join(", ", found.stream().map(Patch::label).toList());
+            unknowns.add(new Unknown("objects", reason));
+            unknowns.add(new Unknown("replace", reason));
+            return new Result(List.of(), Replace.unknown(reason), unknowns);
+        }
+        if (found.isEmpty()) {
+            if (!livepatch) {
+                return new Result(List.of(), Replace.unknown("not a livepatch module"), unknowns);
             }
-            if (livepatch || found.size() > 1) {
-                unknowns.add(new Unknown("objects", reason));
-                unknowns.add(new Unknown("replace", reason));
-                return new Result(List.of(), Replace.unknown(reason), unknowns);
+            String reason = rejected.isEmpty()
+                    ? "no struct klp_patch: no data is relocated to __this_module at its first word"
+                    : "cannot read the klp_patch objects: " + String.join("; ", rejected);
+            unknowns.add(new Unknown("objects", reason));
+            // A livepatch with one klp_patch-shaped struct whose arrays are unreadable (stripped
+            // symbols) still has a readable replace flag.
+            Replace replace = unreadable.size() == 1 ? replace(unreadable.get(0), release) : Replace.unknown(reason);
+            if (!replace.known()) {
+                unknowns.add(new Unknown("replace", replace.reason()));
             }
-            return new Result(List.of(), Replace.unknown("not a livepatch module"), unknowns);
+            return new Result(List.of(), replace, unknowns);
         }
         Patch patch = found.get(0);
         Replace replace = replace(patch, release);
-        if (!replace.isKnown()) {
+        if (!replace.known()) {
             unknowns.add(new Unknown("replace", replace.reason()));
         }
         return new Result(patch.objects(), replace, unknowns);

@@ -15,7 +15,8 @@ public record Replace(Value value, String reason) {
         return new Replace(Value.UNKNOWN, reason);
     }
 
-    public boolean isKnown() {
+    /** True unless {@link Value#UNKNOWN}. (Not named isKnown: JSON serializers would add it as a field.) */
+    public boolean known() {
         return value != Value.UNKNOWN;
     }
 }

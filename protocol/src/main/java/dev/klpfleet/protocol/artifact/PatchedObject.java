@@ -1,5 +1,6 @@
 package dev.klpfleet.protocol.artifact;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,6 +21,7 @@ public record PatchedObject(String name, List<PatchedFunc> funcs) {
         funcs = List.copyOf(funcs);
     }
 
+    @JsonIgnore // derived from name; not a wire field
     public boolean isVmlinux() {
         return VMLINUX.equals(name);
     }

@@ -1,0 +1,42 @@
+package dev.klpfleet.cli.kernel;
+
+import dev.klpfleet.kernel.KernelRoot;
+import dev.klpfleet.kernel.livepatch.KlpPatch;
+import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
+import dev.klpfleet.kernel.taint.Taint;
+import dev.klpfleet.kernel.taint.Taints;
+import java.util.List;
+
+/**
+ * The JSON document of {@code klpfleet kernel status}.
+ *
+ * @param kernelRelease       {@code /proc/sys/kernel/osrelease}
+ * @param livepatchSupported  whether {@code /sys/kernel/livepatch} exists
+ * @param taint               the decoded taint mask; null if unreadable
+ * @param patches             every loaded patch
+ */
+record KernelStatus(String kernelRelease, boolean livepatchSupported, TaintView taint, List<KlpPatch> patches) {
+
+    record TaintView(long value, List<FlagView> flags) {
+        static TaintView of(Taint t) {
+            return new TaintView(t.value(), t.flags().stream()
+                    .map(f -> new FlagView(String.valueOf(f.letter()), f.name(), f.meaning(), f.gate().name().toLowerCase(java.util.Locale.ROOT)))
+                    .toList());
+        }
+    }
+
+    record FlagView(String letter, String name, String meaning, String gate) {}
+
+    static KernelStatus read(KernelRoot root) {
+        LivepatchSysfs sysfs = new LivepatchSysfs(root);
+        return new KernelStatus(
+                root.read("/proc/sys/kernel/osrelease").map(String::strip).orElse("unknown"),
+                sysfs.supported(),
+                Taints.read(root).map(TaintView::of).orElse(null),
+                sysfs.patches());
+    }
+
+    static String letters(TaintView t) {
+        return t.flags().stream().map(FlagView::letter).reduce("", String::concat);
+    }
+}

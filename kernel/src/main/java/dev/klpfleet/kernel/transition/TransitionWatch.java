@@ -1,0 +1,84 @@
+package dev.klpfleet.kernel.transition;
+
+import dev.klpfleet.kernel.Pause;
+import dev.klpfleet.kernel.livepatch.KlpPatch;
+import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Waits for one patch's transition to end by polling {@code /sys/kernel/livepatch/<patch>/transition}.
+ *
+ * <p>kpatch polls once a second; we poll every {@link #POLL_INTERVAL}, so the caller learns that a
+ * patch is in within that much of the kernel finishing. Reading one sysfs attribute costs a few
+ * microseconds, so the poll itself is not a load on the host.
+ *
+ * <p>While the transition lasts longer than {@link #BLOCKERS_AFTER}, the watch samples the blocking
+ * tasks every {@link #BLOCKERS_EVERY}; a stalled outcome carries the last sample as evidence.
+ */
+public final class TransitionWatch {
+    /** Between two reads of {@code transition}. */
+    public static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+    /**
+     * The kernel retries switching tasks about once a second (klp_transition_work_fn), so a
+     * transition that lasts longer than this has met a task it could not switch.
+     */
+    public static final Duration BLOCKERS_AFTER = Duration.ofMillis(1500);
+    /** Between two samples of blockers; each costs a stack unwind per unswitched task. */
+    public static final Duration BLOCKERS_EVERY = Duration.ofSeconds(1);
+
+    private final LivepatchSysfs sysfs;
+    private final BlockerFinder blockers;
+    private final InstantSource clock;
+    private final Pause pause;
+
+    public TransitionWatch(LivepatchSysfs sysfs, BlockerFinder blockers, InstantSource clock, Pause pause) {
+        this.sysfs = sysfs;
+        this.blockers = blockers;
+        this.clock = clock;
+        this.pause = pause;
+    }
+
+    /**
+     * Polls until {@code patch}'s transition ends or {@code stallTimeout} has passed since
+     * {@code start}. Never writes anything.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public TransitionOutcome await(String patch, Instant start, Duration stallTimeout) throws InterruptedException {
+        Instant deadline = start.plus(stallTimeout);
+        Instant nextSample = start.plus(BLOCKERS_AFTER);
+        List<Blocker> lastBlockers = List.of();
+        while (true) {
+            Optional<Boolean> transition = sysfs.transition(patch);
+            Instant now = clock.instant();
+            Duration elapsed = Duration.between(start, now);
+            if (transition.isEmpty()) {
+                return new TransitionOutcome.Vanished(elapsed);
+            }
+            if (!transition.get()) {
+                return new TransitionOutcome.Completed(elapsed);
+            }
+            if (!now.isBefore(deadline)) {
+                List<Blocker> fresh = sample(patch);
+                return new TransitionOutcome.Stalled(elapsed, fresh.isEmpty() ? lastBlockers : fresh);
+            }
+            if (!now.isBefore(nextSample)) {
+                List<Blocker> sampled = sample(patch);
+                if (!sampled.isEmpty()) {
+                    lastBlockers = sampled;
+                }
+                nextSample = now.plus(BLOCKERS_EVERY);
+            }
+            pause.sleep(POLL_INTERVAL);
+        }
+    }
+
+    private List<Blocker> sample(String patch) {
+        Optional<KlpPatch> p = sysfs.patch(patch);
+        return p.map(blockers::blockers).orElse(List.of());
+    }
+}

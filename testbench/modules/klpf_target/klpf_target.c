@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * klpf_target: an ordinary module for livepatch transition tests. Its kernel thread
+ * "klpf_sleeper" sleeps inside klpf_target_wait() until the module is removed, so a livepatch
+ * replacing klpf_target_wait() (klpf_target_patch) cannot finish its transition: the task is
+ * a blocker with patch_state 0 and klpf_target_wait in /proc/PID/stack.
+ * /proc/klpf_target prints "target v0" through klpf_target_show().
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/wait.h>
+#include <linux/err.h>
+
+static DECLARE_WAIT_QUEUE_HEAD(klpf_target_wq);
+static struct task_struct *klpf_sleeper;
+
+/*
+ * TASK_IDLE sleep (wait_event_idle): uninterruptible, so the fake signals the livepatch core
+ * sends to blockers since 5.1 do not move the task out of this function, yet not counted in
+ * the load average nor reported by the hung task detector. kthread_stop() wakes the task with
+ * wake_up_process(), after which kthread_should_stop() ends the wait.
+ * noipa: no clones (.constprop/.isra) and no inlining, so the sleeping frame carries this name.
+ */
+noinline __attribute__((__noipa__)) void klpf_target_wait(void)
+{
+	wait_event_idle(klpf_target_wq, kthread_should_stop());
+}
+
+noinline __attribute__((__noipa__)) int klpf_target_show(struct seq_file *m, void *v)
+{
+	seq_puts(m, "target v0\n");
+	return 0;
+}
+
+static int klpf_sleeper_fn(void *data)
+{
+	klpf_target_wait();
+	return 0;
+}
+
+static int __init klpf_target_init(void)
+{
+	if (!proc_create_single("klpf_target", 0444, NULL, klpf_target_show))
+		return -ENOMEM;
+	klpf_sleeper = kthread_run(klpf_sleeper_fn, NULL, "klpf_sleeper");
+	if (IS_ERR(klpf_sleeper)) {
+		remove_proc_entry("klpf_target", NULL);
+		return PTR_ERR(klpf_sleeper);
+	}
+	return 0;
+}
+
+static void __exit klpf_target_exit(void)
+{
+	kthread_stop(klpf_sleeper);
+	remove_proc_entry("klpf_target", NULL);
+}
+
+module_init(klpf_target_init);
+module_exit(klpf_target_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("klpfleet test target: kthread klpf_sleeper sleeps in klpf_target_wait; /proc/klpf_target");

@@ -1,0 +1,46 @@
+package dev.klpfleet.testbench;
+
+/**
+ * The kernel modules under {@code testbench/modules/}, each verified on 6.1 and 6.12.
+ * The enum name is for Java callers; {@link #moduleName()} is the kernel's name (and the
+ * {@code .ko} file's stem, and the {@code /sys/kernel/livepatch/} directory for livepatches).
+ */
+public enum TestModule {
+    /** Livepatch of vmlinux {@code cmdline_proc_show}: {@code /proc/cmdline} reads {@code klpfleet: patched cmdline v1}. */
+    KLPF_CMDLINE("klpf_cmdline"),
+    /**
+     * Ordinary module: kthread {@code klpf_sleeper} sleeps (TASK_IDLE) in {@code klpf_target_wait}
+     * until rmmod; {@code /proc/klpf_target} reads {@code target v0} via {@code klpf_target_show}.
+     */
+    KLPF_TARGET("klpf_target"),
+    /**
+     * Livepatch with object {@code klpf_target} replacing {@code klpf_target_wait} and
+     * {@code klpf_target_show} ({@code target patched}); its transition stalls on {@code klpf_sleeper}.
+     */
+    KLPF_TARGET_PATCH("klpf_target_patch"),
+    /** Cumulative ({@code replace}) livepatch of vmlinux {@code version_proc_show}: {@code /proc/version} reads {@code klpfleet replace v1}. */
+    KLPF_REPLACE_V1("klpf_replace_v1"),
+    /** Like {@link #KLPF_REPLACE_V1} printing {@code klpfleet replace v2}; loading it replaces v1. */
+    KLPF_REPLACE_V2("klpf_replace_v2"),
+    /**
+     * Livepatch with objects vmlinux ({@code execdomains_proc_show,1} and {@code s_show,1}, the
+     * latter with an explicit old_sympos) and {@code klpf_target} ({@code klpf_target_show,1}).
+     */
+    KLPF_MULTI("klpf_multi");
+
+    private final String moduleName;
+
+    TestModule(String moduleName) {
+        this.moduleName = moduleName;
+    }
+
+    /** Returns the kernel module name, e.g. {@code klpf_cmdline}. */
+    public String moduleName() {
+        return moduleName;
+    }
+
+    /** Returns the {@code .ko} file name, e.g. {@code klpf_cmdline.ko}. */
+    public String fileName() {
+        return moduleName + ".ko";
+    }
+}

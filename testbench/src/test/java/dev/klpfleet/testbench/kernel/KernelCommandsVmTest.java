@@ -1,0 +1,230 @@
+package dev.klpfleet.testbench.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.klpfleet.testbench.KernelLine;
+import dev.klpfleet.testbench.TestModules;
+import dev.klpfleet.testbench.Vm;
+import dev.klpfleet.testbench.VmRun;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Every {@code klpfleet kernel} command against a real Debian kernel booted under qemu, with the
+ * project's own test modules. One boot per kernel line runs scenarios/kernel-commands.sh; each
+ * test checks one scenario's evidence.
+ */
+@Tag("vm")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class KernelCommandsVmTest {
+    static final String PATCHED_CMDLINE = "klpfleet: patched cmdline v1";
+
+    private ScenarioOutputs s;
+    private VmRun run;
+
+    abstract KernelLine line();
+
+    abstract KernelLine otherLine();
+
+    @BeforeAll
+    void runScenariosInAGuest() throws IOException {
+        Path share = Files.createTempDirectory("klpfleet-vmtest-" + line().line());
+        TestModules modules = TestModules.forLine(line());
+        for (String m : List.of("klpf_cmdline", "klpf_target", "klpf_target_patch", "klpf_replace_v1", "klpf_replace_v2")) {
+            Files.copy(modules.ko(m), share.resolve(m + ".ko"));
+        }
+        Files.createDirectories(share.resolve("other"));
+        Files.copy(TestModules.forLine(otherLine()).ko("klpf_cmdline"), share.resolve("other/klpf_cmdline.ko"));
+        Path script = share.resolve("kernel-commands.sh");
+        try (InputStream in = getClass().getResourceAsStream("/scenarios/kernel-commands.sh")) {
+            Files.copy(in, script);
+        }
+        Path repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
+        run = Vm.boot(line()).share(share, "/share").timeout(Duration.ofMinutes(12))
+                .run(List.of("bash", "/share/kernel-commands.sh", repo.toString(), "/share"));
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        s = new ScenarioOutputs(share);
+    }
+
+    @Test
+    void a_loaded_patch_changes_proc_cmdline_and_status_and_inspect_agree_with_sysfs() {
+        assertThat(s.json("status-before").get("patches")).isEmpty();
+        assertThat(s.rc("preflight-cmdline")).isZero();
+
+        JsonNode load = s.json("load-cmdline");
+        assertThat(s.rc("load-cmdline")).isZero();
+        assertThat(load.get("result").asText()).isEqualTo("applied");
+        assertThat(load.get("patch").asText()).isEqualTo("klpf_cmdline");
+        assertThat(s.saved("cmdline-patched")).contains(PATCHED_CMDLINE);
+        assertThat(s.saved("cmdline-before")).doesNotContain(PATCHED_CMDLINE);
+
+        // The kernel's own log of this load, and its timing of the transition.
+        assertThat(texts(load.get("kernelLog"))).anyMatch(l -> l.contains("livepatch: enabling patch 'klpf_cmdline'"))
+                .anyMatch(l -> l.contains("'klpf_cmdline': patching complete"));
+        JsonNode t = load.get("timings");
+        assertThat(t.get("insmodMs").asLong()).isPositive();
+        assertThat(t.get("transitionMs").isNumber()).isTrue();
+        assertThat(t.get("detectionLagMs").isNumber()).isTrue();
+        assertThat(load.get("impact").get("insmod").has("ksoftirqdMaxDelayNanos")).isTrue();
+
+        // Loading a livepatch taints the kernel with K (bit 15).
+        assertThat(Long.parseLong(s.saved("tainted-patched").strip()) & (1L << 15)).isNotZero();
+
+        // status shows exactly what sysfs holds.
+        JsonNode patch = s.json("status-patched").get("patches").get(0);
+        assertThat(patch.get("name").asText()).isEqualTo("klpf_cmdline");
+        assertThat(patch.get("enabled").asBoolean()).isTrue();
+        assertThat(patch.get("transition").asBoolean()).isFalse();
+        JsonNode object = patch.get("objects").get(0);
+        assertThat(object.get("name").asText()).isEqualTo("vmlinux");
+        assertThat(object.get("patched").asBoolean()).isTrue();
+        assertThat(s.saved("sysfs-cmdline")).contains("/sys/kernel/livepatch/klpf_cmdline/vmlinux/"
+                + object.get("funcs").get(0).get("name").asText() + "," + object.get("funcs").get(0).get("sympos").asText());
+        assertThat(s.json("status-patched").get("taint").get("value").asLong() & (1L << 15)).isNotZero();
+        assertThat(s.out("status-patched-human")).contains("klpf_cmdline", "enabled", "cmdline_proc_show,1");
+
+        // module inspect, read from the file alone, names the same object and function sysfs shows.
+        JsonNode inspected = s.json("inspect-cmdline");
+        assertThat(inspected.get("objects").get(0).get("name").asText()).isEqualTo("vmlinux");
+        assertThat(inspected.get("objects").get(0).get("funcs").get(0).get("name").asText())
+                .isEqualTo(object.get("funcs").get(0).get("name").asText());
+        assertThat(inspected.get("sha256").asText()).isEqualTo(load.get("sha256").asText());
+    }
+
+    @Test
+    void loading_the_same_patch_again_changes_nothing_and_says_so() {
+        assertThat(s.rc("load-cmdline-again")).isZero();
+        assertThat(s.json("load-cmdline-again").get("result").asText()).isEqualTo("applied");
+        assertThat(s.json("load-cmdline-again").get("message").asText()).startsWith("already applied");
+    }
+
+    @Test
+    void unload_restores_the_old_behaviour_and_removes_the_module() {
+        assertThat(s.rc("unload-cmdline")).isZero();
+        assertThat(s.json("unload-cmdline").get("result").asText()).isEqualTo("unloaded");
+        assertThat(s.saved("cmdline-after")).isEqualTo(s.saved("cmdline-before"));
+        assertThat(s.saved("modules-after-unload").strip()).isEqualTo("0");
+        assertThat(s.rc("unload-missing")).isEqualTo(5);
+        assertThat(s.json("unload-missing").get("result").asText()).isEqualTo("not-loaded");
+    }
+
+    @Test
+    void a_kernel_thread_sleeping_in_a_replaced_function_stalls_the_load_which_is_reversed() {
+        JsonNode stall = s.json("load-stall");
+        assertThat(s.rc("load-stall")).isEqualTo(12);
+        assertThat(stall.get("result").asText()).isEqualTo("stalled-reverted");
+
+        JsonNode sleeper = firstBlocker(stall, "klpf_sleeper");
+        assertThat(sleeper.get("kthread").asBoolean()).isTrue();
+        assertThat(sleeper.get("pid").asInt()).isPositive();
+        assertThat(sleeper.get("patchState").asText()).isEqualTo("unpatched");
+        assertThat(texts(sleeper.get("functions"))).containsExactly("klpf_target_wait [klpf_target]");
+        assertThat(texts(sleeper.get("stack"))).anyMatch(f -> f.contains("klpf_target_wait"));
+        assertThat(stall.get("message").asText()).contains("klpf_sleeper", "klpf_target_wait");
+        assertThat(texts(stall.get("kernelLog"))).anyMatch(l -> l.contains("'klpf_target_patch': unpatching complete"));
+
+        // Afterwards the kernel is unpatched and the patch module is gone; the target module stays.
+        assertThat(s.saved("sysfs-after-stall")).doesNotContain("klpf_target_patch");
+        assertThat(s.saved("modules-after-stall")).doesNotContain("klpf_target_patch").contains("klpf_target");
+        assertThat(s.saved("target-after-stall")).contains("target v0");
+    }
+
+    @Test
+    void with_on_stall_wait_the_transition_stays_and_blockers_and_unload_handle_it() {
+        assertThat(s.rc("load-wait")).isEqualTo(13);
+        assertThat(s.json("load-wait").get("result").asText()).isEqualTo("stalled-waiting");
+        assertThat(s.saved("transition-waiting").strip()).isEqualTo("1");
+
+        JsonNode blockers = s.json("blockers");
+        assertThat(blockers.get(0).get("patch").asText()).isEqualTo("klpf_target_patch");
+        assertThat(blockers.get(0).get("target").asText()).isEqualTo("patched");
+        assertThat(texts(firstBlocker(blockers.get(0), "klpf_sleeper").get("functions"))).containsExactly("klpf_target_wait [klpf_target]");
+        assertThat(s.out("blockers-human")).contains("klpf_sleeper (kernel thread)", "sleeping in klpf_target_wait [klpf_target]");
+
+        // Unloading a patch stuck mid-transition reverses it: the sleeper never ran the new code.
+        assertThat(s.json("unload-waiting").get("result").asText()).as(s.out("unload-waiting")).isEqualTo("unloaded");
+        assertThat(s.saved("modules-after-unload-waiting")).doesNotContain("klpf_target_patch");
+    }
+
+    @Test
+    void atomic_replace_v2_supersedes_v1_whose_module_is_removed() {
+        assertThat(s.json("load-v1").get("result").asText()).isEqualTo("applied");
+        assertThat(s.saved("version-v1")).contains("klpfleet replace v1");
+        JsonNode v2 = s.json("load-v2");
+        assertThat(v2.get("result").asText()).isEqualTo("applied");
+        assertThat(texts(v2.get("replaced"))).containsExactly("klpf_replace_v1");
+        assertThat(s.saved("version-v2")).contains("klpfleet replace v2");
+        assertThat(s.json("status-replaced").get("patches")).extracting(p -> p.get("name").asText()).containsExactly("klpf_replace_v2");
+        assertThat(s.saved("modules-after-replace")).doesNotContain("klpf_replace_v1").contains("klpf_replace_v2");
+        assertThat(s.json("unload-v2").get("result").asText()).isEqualTo("unloaded");
+        assertThat(s.saved("version-after")).doesNotContain("klpfleet replace");
+    }
+
+    @Test
+    void a_module_built_for_the_other_kernel_line_is_refused_on_vermagic() {
+        assertThat(s.rc("load-other-kernel")).isEqualTo(10);
+        JsonNode r = s.json("load-other-kernel");
+        assertThat(r.get("result").asText()).isEqualTo("refused");
+        assertThat(r.get("message").asText()).contains("vermagic", otherLine().release());
+    }
+
+    @Test
+    void truncated_and_non_elf_files_are_bad_input_with_one_line_errors() {
+        assertThat(s.rc("load-truncated")).isEqualTo(3);
+        assertThat(s.err("load-truncated").strip()).startsWith("klpfleet: /tmp/truncated.ko: ").doesNotContain("\n");
+        assertThat(s.out("load-truncated")).isEmpty();
+        assertThat(s.rc("load-notelf")).isEqualTo(3);
+        assertThat(s.err("load-notelf").strip()).startsWith("klpfleet: /tmp/notelf.ko: ").doesNotContain("\n");
+    }
+
+    @Test
+    void ftrace_disabled_is_refused_before_anything_is_loaded() {
+        assertThat(s.rc("load-ftrace-off")).isEqualTo(10);
+        assertThat(s.json("load-ftrace-off").get("message").asText()).contains("ftrace_enabled = 0");
+        assertThat(s.saved("modules-after-refused")).doesNotContain("klpf_");
+        assertThat(s.saved("sysfs-after-refused").strip()).isEmpty();
+    }
+
+    @Test
+    void preflight_sees_a_kprobe_and_an_ftrace_user_on_the_replaced_function() {
+        assertThat(check(s.json("preflight-kprobe"), "kprobes").get("verdict").asText()).isEqualTo("warn");
+        assertThat(check(s.json("preflight-kprobe"), "kprobes").get("reason").asText()).contains("cmdline_proc_show");
+        assertThat(check(s.json("preflight-ftrace"), "ftrace-users").get("verdict").asText()).isEqualTo("warn");
+        assertThat(check(s.json("preflight-cmdline"), "kprobes").get("verdict").asText()).isEqualTo("pass");
+        assertThat(check(s.json("preflight-cmdline"), "ftrace-users").get("verdict").asText()).isEqualTo("pass");
+    }
+
+    private static JsonNode check(JsonNode preflight, String name) {
+        for (JsonNode c : preflight.get("checks")) {
+            if (c.get("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + preflight);
+    }
+
+    private static JsonNode firstBlocker(JsonNode result, String comm) {
+        for (JsonNode b : result.get("blockers")) {
+            if (b.get("comm").asText().equals(comm)) {
+                return b;
+            }
+        }
+        throw new AssertionError("no blocker " + comm + " in " + result.get("blockers"));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
