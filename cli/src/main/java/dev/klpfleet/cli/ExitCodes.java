@@ -33,6 +33,13 @@ public final class ExitCodes {
     /** A preflight check warned (only with --strict). */
     public static final int WARNED = 15;
 
+    /** The klpfleet server did not answer (wrong --server, not running, network down). */
+    public static final int UNREACHABLE = 20;
+    /** The server refused the token: missing or unknown (HTTP 401) or its role is too low (HTTP 403). */
+    public static final int DENIED = 21;
+    /** The server refused because of current state: a duplicate upload, or a rollout that cannot take the action (HTTP 409). */
+    public static final int CONFLICT = 22;
+
     /** {@code klpfleet build}: at least one release did not compile (or the build host failed for it); the others' results stand. */
     public static final int BUILD_FAILED = 30;
     /** {@code klpfleet build}: everything compiled, but a lint failed for at least one release, which was left unsigned. */

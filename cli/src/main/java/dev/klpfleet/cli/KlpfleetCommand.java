@@ -7,6 +7,12 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "Build, deploy and monitor Linux kernel live patches.",
         subcommands = {
+                dev.klpfleet.cli.fleet.ServerCommand.class,
+                dev.klpfleet.cli.fleet.HostsCommand.class,
+                dev.klpfleet.cli.fleet.PatchCommand.class,
+                dev.klpfleet.cli.fleet.RolloutCommand.class,
+                dev.klpfleet.cli.fleet.BenchCommand.class,
+
                 dev.klpfleet.cli.kernel.KernelCommand.class,
                 dev.klpfleet.cli.module.ModuleCommand.class,
                 dev.klpfleet.cli.build.BuildCommand.class,

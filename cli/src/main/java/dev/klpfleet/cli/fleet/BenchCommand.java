@@ -1,0 +1,96 @@
+package dev.klpfleet.cli.fleet;
+
+import dev.klpfleet.cli.CommandFailure;
+import dev.klpfleet.cli.ExitCodes;
+import dev.klpfleet.cli.Output;
+import dev.klpfleet.protocol.fleet.EnrollRequest;
+import dev.klpfleet.protocol.fleet.EnrollResponse;
+import dev.klpfleet.server.FleetServer;
+import dev.klpfleet.server.ServerConfig;
+import dev.klpfleet.server.api.FleetClient;
+import dev.klpfleet.server.storage.DatabaseLocation;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = BenchCommand.Checkin.class)
+public final class BenchCommand {
+
+    /** The benchmark's JSON document (docs/CLI.md). */
+    public record CheckinBench(int hosts, double seconds, int connections, String database, long checkins, double checkinsPerSec,
+                               double baselinePerSec, double ratio, double p50Ms, double p99Ms, double baselineP50Ms,
+                               double baselineP99Ms, long errors) {}
+
+    @Command(name = "checkin", mixinStandardHelpOptions = true,
+            description = {"Start a server on loopback, enroll N simulated hosts, drive check-ins over HTTP (with ETags, as agents do),",
+                    "then a trivial endpoint (/healthz) on the same server as a baseline."})
+    static final class Checkin implements Callable<Integer> {
+        static final int MAX_HOSTS = 100_000;
+        static final int MAX_SECONDS = 300;
+
+        @Mixin Output output;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--hosts", defaultValue = "1000", description = "Simulated hosts (default ${DEFAULT-VALUE}, at most 100000).") int hosts;
+        @Option(names = "--seconds", defaultValue = "10", description = "Seconds per phase (default ${DEFAULT-VALUE}, at most 300).") double seconds;
+        @Option(names = "--connections", defaultValue = "8", description = "Concurrent loopback connections (default ${DEFAULT-VALUE}).") int connections;
+        @Option(names = "--db", description = "postgresql://... to measure on PostgreSQL (default: SQLite in a temporary directory).") String db;
+
+        @Override
+        public Integer call() throws Exception {
+            if (hosts < 1 || hosts > MAX_HOSTS || seconds <= 0 || seconds > MAX_SECONDS || connections < 1 || connections > 256) {
+                throw new CommandFailure(ExitCodes.USAGE, "--hosts 1..100000, --seconds 0..300, --connections 1..256");
+            }
+            Path dir = Files.createTempDirectory("klpfleet-bench");
+            String admin = "bench-admin-" + Long.toHexString(System.nanoTime());
+            ServerConfig cfg = ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(admin);
+            if (db != null) {
+                cfg = cfg.withDatabase(DatabaseLocation.parse(db));
+            }
+            try (FleetServer server = FleetServer.start(cfg)) {
+                FleetClient adm = new FleetClient(server.uri(), admin);
+                String enroll = adm.post("/api/v1/enrollment-tokens", Map.of("name", "bench")).json().path("token").asText();
+                FleetClient enroller = new FleetClient(server.uri(), enroll);
+                String[] ids = new String[hosts];
+                byte[][] checkins = new byte[hosts][];
+                for (int i = 0; i < hosts; i++) {
+                    EnrollResponse r = enroller.post("/api/v1/enroll", new EnrollRequest("bench-" + i, "6.1.0-" + (i % 4) + "-amd64",
+                            "debian 12", Map.of("rack", "r" + (i % 16)), List.of("livepatch"))).as(EnrollResponse.class);
+                    ids[i] = r.hostId();
+                    String body = "{\"kernelRelease\":\"6.1.0-" + (i % 4) + "-amd64\",\"loaded\":[],\"taint\":0}";
+                    String etag = new FleetClient(server.uri(), r.credential()).postRaw("/api/v1/hosts/" + r.hostId() + "/checkin", body, null).etag();
+                    checkins[i] = LoopbackLoad.request("POST", "/api/v1/hosts/" + r.hostId() + "/checkin", r.credential(), etag, body);
+                }
+                byte[] health = LoopbackLoad.request("GET", "/healthz", null, null, null);
+                String host = server.uri().getHost();
+                int port = server.uri().getPort();
+                int per = Math.max(1, hosts / connections);
+                // Warm up both paths so the JIT has compiled them before either is measured.
+                LoopbackLoad.run(host, port, connections, Math.min(3, seconds), n -> checkins[(n / 1_000_000 * per + n % 1_000_000) % hosts]);
+                LoopbackLoad.run(host, port, connections, 1, n -> health);
+                LoopbackLoad.Result c = LoopbackLoad.run(host, port, connections, seconds,
+                        n -> checkins[(n / 1_000_000 * per + n % 1_000_000) % hosts]);
+                LoopbackLoad.Result b = LoopbackLoad.run(host, port, connections, seconds, n -> health);
+                CheckinBench result = new CheckinBench(hosts, seconds, connections, cfg.database().toString(), c.requests(),
+                        round(c.perSecond()), round(b.perSecond()), round(c.perSecond() / b.perSecond()), c.p50Ms(), c.p99Ms(),
+                        b.p50Ms(), b.p99Ms(), c.non2xx() + b.non2xx());
+                PrintWriter out = spec.commandLine().getOut();
+                output.emit(out, result, r -> out.printf("check-ins: %.0f/s (p50 %.2f ms, p99 %.2f ms); baseline /healthz: %.0f/s; ratio %.2f; "
+                        + "%d hosts, %d connections, %s%n", r.checkinsPerSec(), r.p50Ms(), r.p99Ms(), r.baselinePerSec(), r.ratio(),
+                        r.hosts(), r.connections(), r.database()));
+                return result.errors() == 0 ? ExitCodes.OK : ExitCodes.INTERNAL;
+            }
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 100) / 100.0;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.klpfleet.cli.fleet;
+
+import dev.klpfleet.cli.CommandFailure;
+import dev.klpfleet.cli.ExitCodes;
+import dev.klpfleet.cli.Output;
+import dev.klpfleet.server.FleetServer;
+import dev.klpfleet.server.ServerConfig;
+import dev.klpfleet.server.storage.DatabaseLocation;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Run the control plane: HTTP API, storage, rollout engine.",
+                "Embedded SQLite in --data by default; --db postgresql://user@host:5432/db for production (several servers may share it).",
+                "Trusted signing keys: DIR/keys/*.pub and --trust-key. Bootstrap admin token: $KLPFLEET_ADMIN_TOKEN, else generated into DIR/admin.token."})
+public final class ServerCommand implements Callable<Integer> {
+    @Mixin Output output;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, description = "Data directory (SQLite database, admin token, trusted keys).")
+    Path data;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1:8440", description = "HOST:PORT to serve on (default ${DEFAULT-VALUE}; port 0 picks one).")
+    String listen;
+
+    @Option(names = "--db", description = "postgresql://[user[:password]@]host[:port]/db[?schema=S] or sqlite:PATH.")
+    String db;
+
+    @Option(names = "--trust-key", description = "A trusted Ed25519 public key file (repeatable).")
+    List<Path> trustKeys = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        int colon = listen.lastIndexOf(':');
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "--listen must be HOST:PORT (got '" + listen + "')");
+        }
+        String host = colon <= 0 ? "127.0.0.1" : listen.substring(0, colon).replace("[", "").replace("]", "");
+        ServerConfig cfg = ServerConfig.of(data, host, port).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys);
+        if (db != null) {
+            try {
+                cfg = cfg.withDatabase(DatabaseLocation.parse(db));
+            } catch (IllegalArgumentException e) {
+                throw new CommandFailure(ExitCodes.USAGE, "--db: " + e.getMessage());
+            }
+        }
+        FleetServer server;
+        try {
+            server = FleetServer.start(cfg);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCodes.BAD_INPUT, e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new CommandFailure(ExitCodes.UNSUPPORTED, "cannot listen on " + listen + ": " + e.getMessage());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "klpfleet-shutdown"));
+        var out = spec.commandLine().getOut();
+        output.emit(out, Map.of("url", server.uri().toString(), "database", cfg.database().toString(), "adminToken", server.bootstrapNote()),
+                m -> out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")"));
+        server.join();
+        return ExitCodes.OK;
+    }
+}

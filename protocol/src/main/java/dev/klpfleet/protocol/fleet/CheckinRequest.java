@@ -1,0 +1,11 @@
+package dev.klpfleet.protocol.fleet;
+
+import java.util.List;
+
+/**
+ * A host's observed state, sent on every check-in. Send the last response's ETag in
+ * {@code If-None-Match}: an unchanged desired set comes back as 304 with no body.
+ *
+ * @param taint the kernel's taint mask from /proc/sys/kernel/tainted
+ */
+public record CheckinRequest(String kernelRelease, List<LoadedPatch> loaded, long taint) {}

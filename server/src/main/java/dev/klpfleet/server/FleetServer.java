@@ -1,0 +1,166 @@
+package dev.klpfleet.server;
+
+import dev.klpfleet.server.access.AccessStore;
+import dev.klpfleet.server.access.AuditLog;
+import dev.klpfleet.server.api.Api;
+import dev.klpfleet.server.api.ApiHandler;
+import dev.klpfleet.server.api.Route;
+import dev.klpfleet.server.host.Checkins;
+import dev.klpfleet.server.host.EventStore;
+import dev.klpfleet.server.host.HostStore;
+import dev.klpfleet.server.host.LastSeenWriter;
+import dev.klpfleet.server.patch.PatchStore;
+import dev.klpfleet.server.patch.TrustedKeys;
+import dev.klpfleet.server.rollout.RolloutDesiredSets;
+import dev.klpfleet.server.rollout.RolloutEngine;
+import dev.klpfleet.server.rollout.Rollouts;
+import dev.klpfleet.server.storage.Database;
+import dev.klpfleet.server.storage.Lease;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One control-plane server process: database, services, rollout engine and the HTTP API. */
+public final class FleetServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetServer.class);
+    /** How often this process looks for desired-state changes made by other processes. */
+    public static final Duration DESIRED_POLL = Duration.ofMillis(250);
+    /** How often batched check-ins are written. */
+    public static final Duration LAST_SEEN_FLUSH = Duration.ofSeconds(1);
+    /** How long shutdown waits for in-flight requests. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Database db;
+    private final Server jetty;
+    private final RolloutEngine engine;
+    private final LastSeenWriter lastSeen;
+    private final ScheduledExecutorService background;
+    private final String bootstrapNote;
+
+    private FleetServer(Database db, Server jetty, RolloutEngine engine, LastSeenWriter lastSeen,
+                        ScheduledExecutorService background, String bootstrapNote) {
+        this.db = db;
+        this.jetty = jetty;
+        this.engine = engine;
+        this.lastSeen = lastSeen;
+        this.background = background;
+        this.bootstrapNote = bootstrapNote;
+    }
+
+    /**
+     * Opens (and migrates) the database, bootstraps the admin token, and starts serving.
+     *
+     * @throws IllegalArgumentException for an unusable trusted key file
+     * @throws Exception                if the port cannot be bound or the database cannot be opened
+     */
+    public static FleetServer start(ServerConfig cfg) throws Exception {
+        TrustedKeys keys = TrustedKeys.load(cfg.dataDir().resolve("keys"), cfg.trustKeys());
+        Database db = Database.open(cfg.database());
+        try {
+            AccessStore access = new AccessStore(db, cfg.clock());
+            String note = access.bootstrap(cfg.adminToken(), cfg.dataDir());
+            AuditLog audit = new AuditLog(db, cfg.clock());
+            HostStore hosts = new HostStore(db, cfg.clock());
+            PatchStore patches = new PatchStore(db, cfg.clock(), keys, audit);
+            Rollouts rollouts = new Rollouts(db, cfg.clock(), hosts, patches, audit);
+            RolloutDesiredSets desired = new RolloutDesiredSets(rollouts);
+            LastSeenWriter lastSeen = new LastSeenWriter(db);
+            Checkins checkins = new Checkins(hosts, desired, lastSeen, cfg.clock());
+            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            new JvmMemoryMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
+            List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, new EventStore(db, cfg.clock()),
+                    patches, rollouts, meters));
+
+            ScheduledExecutorService bg = Executors.newScheduledThreadPool(1, r -> {
+                Thread t = new Thread(r, "klpfleet-background");
+                t.setDaemon(true);
+                return t;
+            });
+            bg.scheduleWithFixedDelay(() -> guarded("desired-state refresh", desired::refresh), DESIRED_POLL.toMillis(),
+                    DESIRED_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            bg.scheduleWithFixedDelay(() -> guarded("last-seen flush", lastSeen::flush), LAST_SEEN_FLUSH.toMillis(),
+                    LAST_SEEN_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
+
+            RolloutEngine engine = new RolloutEngine(rollouts, new Lease(db, "rollout-engine", cfg.serverId(), RolloutEngine.LEASE_TTL),
+                    cfg.clock(), cfg.engineTick());
+
+            QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+            threads.setName("klpfleet-http");
+            Server jetty = new Server(threads);
+            ServerConnector connector = new ServerConnector(jetty);
+            connector.setHost(cfg.host());
+            connector.setPort(cfg.port());
+            connector.setAcceptQueueSize(1024);
+            jetty.addConnector(connector);
+            jetty.setHandler(new ApiHandler(routes, access, hosts, meters));
+            jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
+            jetty.start();
+            engine.start();
+            FleetServer server = new FleetServer(db, jetty, engine, lastSeen, bg, note);
+            LOG.info("klpfleet server on {} with {} ({}); trusted keys {}", server.uri(), cfg.database(), note, keys.ids());
+            return server;
+        } catch (Exception | Error e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static void guarded(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed; retrying: {}", what, e.toString());
+        }
+    }
+
+    /** The base URI the API is served on, e.g. {@code http://127.0.0.1:8443}. */
+    public URI uri() {
+        ServerConnector c = (ServerConnector) jetty.getConnectors()[0];
+        String host = c.getHost() == null ? "127.0.0.1" : c.getHost();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.getLocalPort());
+    }
+
+    /** Where the bootstrap admin token came from, for the startup message. */
+    public String bootstrapNote() {
+        return bootstrapNote;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    @Override
+    public void close() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("HTTP server did not stop cleanly: {}", e.toString());
+        }
+        engine.close();
+        background.shutdownNow();
+        try {
+            lastSeen.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("last check-ins not written on shutdown: {}", e.toString());
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.klpfleet.server;
+
+import dev.klpfleet.server.storage.DatabaseLocation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * How to run one server process.
+ *
+ * @param dataDir       holds the SQLite database (unless {@code database} points elsewhere), the generated
+ *                      admin token, and {@code keys/*.pub}, the fleet's trusted signing keys
+ * @param port          0 picks a free port
+ * @param adminToken    bootstrap admin token (KLPFLEET_ADMIN_TOKEN), or null
+ * @param trustKeys     more trusted public key files besides {@code dataDir/keys/*.pub}
+ * @param engineTick    how often the rollout engine steps
+ * @param serverId      this process's name in the engine lease
+ */
+public record ServerConfig(Path dataDir, String host, int port, DatabaseLocation database, String adminToken,
+                           List<Path> trustKeys, Duration engineTick, String serverId, InstantSource clock) {
+
+    /** Defaults for everything but where to keep data and where to listen. */
+    public static ServerConfig of(Path dataDir, String host, int port) {
+        return new ServerConfig(dataDir, host, port, DatabaseLocation.inDataDir(dataDir), null, List.of(), Duration.ofSeconds(1),
+                "server-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()), InstantSource.system());
+    }
+
+    public ServerConfig withDatabase(DatabaseLocation db) {
+        return new ServerConfig(dataDir, host, port, db, adminToken, trustKeys, engineTick, serverId, clock);
+    }
+
+    public ServerConfig withAdminToken(String token) {
+        return new ServerConfig(dataDir, host, port, database, token, trustKeys, engineTick, serverId, clock);
+    }
+
+    public ServerConfig withTrustKeys(List<Path> keys) {
+        return new ServerConfig(dataDir, host, port, database, adminToken, keys, engineTick, serverId, clock);
+    }
+
+    public ServerConfig withEngineTick(Duration tick) {
+        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, tick, serverId, clock);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.klpfleet.server.api;
+
+import dev.klpfleet.protocol.fleet.CheckinRequest;
+import dev.klpfleet.protocol.fleet.EnrollRequest;
+import dev.klpfleet.protocol.fleet.HostEvent;
+import dev.klpfleet.server.access.AccessStore;
+import dev.klpfleet.server.access.AuditLog;
+import dev.klpfleet.server.access.Principal;
+import dev.klpfleet.server.access.Role;
+import dev.klpfleet.server.host.Checkins;
+import dev.klpfleet.server.host.Desired;
+import dev.klpfleet.server.host.EventStore;
+import dev.klpfleet.server.host.HostStore;
+import dev.klpfleet.server.patch.ArtifactUpload;
+import dev.klpfleet.server.patch.PatchStore;
+import dev.klpfleet.server.rollout.Command;
+import dev.klpfleet.server.rollout.RolloutRequest;
+import dev.klpfleet.server.rollout.Rollouts;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/** The API's route table: every endpoint, who may call it, and what it does. The OpenAPI document is generated from it. */
+public final class Api {
+    /** Largest artifact upload: a livepatch module is kilobytes to a few megabytes; base64 adds a third. */
+    public static final int UPLOAD_BODY = 64 * 1024 * 1024;
+    /** Longest an enrollment token may live. */
+    public static final Duration MAX_ENROLLMENT_TTL = Duration.ofDays(365);
+    static final String VERSION = "v1";
+
+    private Api() {}
+
+    /** The services the routes call. */
+    public record Services(AccessStore access, AuditLog audit, HostStore hosts, Checkins checkins, EventStore events,
+                           PatchStore patches, Rollouts rollouts, PrometheusMeterRegistry meters) {}
+
+    /** A request to issue an operator token. */
+    public record TokenRequest(String name, Role role) {}
+
+    /** A request to issue an enrollment token; enrolled hosts get {@code labels}. */
+    public record EnrollmentTokenRequest(String name, Map<String, String> labels, Long ttlHours) {}
+
+    /** An operator command's optional reason. */
+    public record CommandRequest(String reason) {}
+
+    public static List<Route> routes(Services s) {
+        List<Route> r = new ArrayList<>();
+        r.add(new Route("GET", "/healthz", Access.PUBLIC, 0, "Liveness: 200 while the server serves", c -> Reply.ok(Map.of("status", "ok"))));
+        r.add(new Route("GET", "/metrics", Access.PUBLIC, 0, "Prometheus metrics", c -> new Reply.Bytes(200,
+                "text/plain; version=0.0.4; charset=utf-8", s.meters().scrape().getBytes(StandardCharsets.UTF_8), Map.of())));
+        List<Route> docRoutes = r;
+        r.add(new Route("GET", "/api/v1/openapi.json", Access.PUBLIC, 0, "This API's OpenAPI 3 document",
+                c -> Reply.ok(OpenApi.document(docRoutes, VERSION))));
+
+        r.add(new Route("POST", "/api/v1/enroll", Access.ENROLLMENT, Route.SMALL_BODY, "Enroll a host; returns its id and credential", c -> {
+            EnrollRequest req = c.json(EnrollRequest.class);
+            if (blank(req.hostname()) || blank(req.kernelRelease())) {
+                return Reply.error(400, "hostname and kernelRelease are required");
+            }
+            return Reply.created(s.hosts().enroll(req, ((Principal.Enroller) c.principal()).labels()));
+        }));
+        r.add(new Route("POST", "/api/v1/hosts/{hostId}/checkin", Access.HOST, Route.SMALL_BODY,
+                "Report observed state; returns the desired patch set (304 if unchanged since If-None-Match)", c -> {
+            CheckinRequest req = c.json(CheckinRequest.class);
+            String problem = Checkins.problem(req);
+            if (problem != null) {
+                return Reply.error(400, problem);
+            }
+            Desired d = s.checkins().checkin(c.param("hostId"), req);
+            if (d.etag().equals(c.ifNoneMatch())) {
+                return new Reply.Bytes(304, "application/json", new byte[0], Map.of("ETag", d.etag()));
+            }
+            return new Reply.Bytes(200, "application/json", d.body(), Map.of("ETag", d.etag()));
+        }));
+        r.add(new Route("POST", "/api/v1/hosts/{hostId}/events", Access.HOST, Route.SMALL_BODY,
+                "Report an apply, unload or health result with its evidence", c -> {
+            HostEvent e = c.json(HostEvent.class);
+            String problem = EventStore.problem(e);
+            if (problem != null) {
+                return Reply.error(400, problem);
+            }
+            return s.events().record(c.param("hostId"), e) ? Reply.created(Map.of("recorded", e.eventId()))
+                    : Reply.error(409, "event " + e.eventId() + " of this host is already recorded");
+        }));
+        r.add(new Route("GET", "/api/v1/artifacts/{sha256}", Access.HOST_OR_VIEWER, 0, "Download a module by its SHA-256",
+                c -> s.patches().content(c.param("sha256"))
+                        .<Reply>map(b -> new Reply.Bytes(200, "application/octet-stream", b, Map.of("ETag", "\"" + c.param("sha256") + "\"")))
+                        .orElse(Reply.error(404, "no artifact with sha256 " + c.param("sha256")))));
+
+        r.add(new Route("GET", "/api/v1/hosts", Access.VIEWER, 0, "List hosts (query: label=key=value, kernel=release)", c -> {
+            Map<String, String> labels = new java.util.TreeMap<>();
+            String label = c.query().get("label");
+            if (label != null) {
+                String[] kv = label.split("=", 2);
+                if (kv.length != 2) {
+                    return Reply.error(400, "label filter must be key=value");
+                }
+                labels.put(kv[0], kv[1]);
+            }
+            String kernel = c.query().get("kernel");
+            return Reply.ok(s.hosts().list(labels, kernel == null ? List.of() : List.of(kernel)));
+        }));
+        r.add(new Route("GET", "/api/v1/hosts/{hostId}", Access.VIEWER, 0, "One host's inventory",
+                c -> s.hosts().get(c.param("hostId")).<Reply>map(Reply::ok).orElse(Reply.error(404, "no host " + c.param("hostId")))));
+        r.add(new Route("GET", "/api/v1/patches", Access.VIEWER, 0, "The patch catalog with versions and artifacts",
+                c -> Reply.ok(s.patches().list())));
+        r.add(new Route("POST", "/api/v1/artifacts", Access.OPERATOR, UPLOAD_BODY,
+                "Upload one signed build output (manifest, signature, module; base64)", c -> {
+            ArtifactUpload up = c.json(ArtifactUpload.class);
+            PatchStore.Outcome o = s.patches().upload(up, c.operator());
+            if (o instanceof PatchStore.Outcome.Rejected rej) {
+                return Reply.error(rej.conflict() ? 409 : 422, rej.reason());
+            }
+            return Reply.created(o);
+        }));
+        r.add(new Route("GET", "/api/v1/rollouts", Access.VIEWER, 0, "List rollouts, newest first", c -> Reply.ok(s.rollouts().list())));
+        r.add(new Route("POST", "/api/v1/rollouts", Access.OPERATOR, Route.SMALL_BODY, "Create a rollout of a patch version",
+                c -> rollout(s.rollouts().create(c.json(RolloutRequest.class), c.operator()), 201)));
+        r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}", Access.VIEWER, 0, "A rollout's progress per wave and its decisions",
+                c -> s.rollouts().view(c.param("rolloutId")).<Reply>map(Reply::ok)
+                        .orElse(Reply.error(404, "no rollout " + c.param("rolloutId")))));
+        command(r, s, "pause", "Pause a running rollout", Command.Pause::new);
+        command(r, s, "resume", "Resume a paused rollout; gates count evidence from now on", Command.Resume::new);
+        command(r, s, "abort", "Stop a rollout; hosts keep what they applied", Command.Abort::new);
+        command(r, s, "promote", "Start the next wave now", Command.Promote::new);
+        command(r, s, "rollback", "Drop the patch from every host's desired set", Command.Rollback::new);
+
+        r.add(new Route("POST", "/api/v1/tokens", Access.ADMIN, Route.SMALL_BODY, "Issue an operator token", c -> {
+            TokenRequest req = c.json(TokenRequest.class);
+            if (blank(req.name()) || req.role() == null) {
+                return Reply.error(400, "name and role (VIEWER, OPERATOR, ADMIN) are required");
+            }
+            AccessStore.Issued issued = s.access().issueToken(req.name(), req.role());
+            s.audit().record(c.operator(), "token.issue", issued.id(), "role " + req.role() + " for " + req.name());
+            return Reply.created(issued);
+        }));
+        r.add(new Route("POST", "/api/v1/enrollment-tokens", Access.ADMIN, Route.SMALL_BODY, "Issue an enrollment token for hosts", c -> {
+            EnrollmentTokenRequest req = c.json(EnrollmentTokenRequest.class);
+            long hours = req.ttlHours() == null ? 24 : req.ttlHours();
+            if (blank(req.name()) || hours <= 0 || Duration.ofHours(hours).compareTo(MAX_ENROLLMENT_TTL) > 0) {
+                return Reply.error(400, "name is required and ttlHours must be within 1.." + MAX_ENROLLMENT_TTL.toHours());
+            }
+            AccessStore.Issued issued = s.access().issueEnrollmentToken(req.name(), req.labels() == null ? Map.of() : req.labels(),
+                    Duration.ofHours(hours));
+            s.audit().record(c.operator(), "enrollment-token.issue", issued.id(), req.name() + " valid " + hours + "h");
+            return Reply.created(issued);
+        }));
+        r.add(new Route("GET", "/api/v1/audit", Access.ADMIN, 0, "The newest audit log entries (query: limit, default 100)", c -> {
+            int limit;
+            try {
+                limit = Integer.parseInt(c.query().getOrDefault("limit", "100"));
+            } catch (NumberFormatException e) {
+                return Reply.error(400, "limit must be a number");
+            }
+            return Reply.ok(s.audit().recent(Math.max(1, Math.min(limit, 10_000))));
+        }));
+        return r;
+    }
+
+    private static void command(List<Route> r, Services s, String action, String summary, BiFunction<String, String, Command> make) {
+        r.add(new Route("POST", "/api/v1/rollouts/{rolloutId}/" + action, Access.OPERATOR, Route.SMALL_BODY, summary, c -> {
+            String reason = c.body().length == 0 ? null : c.json(CommandRequest.class).reason();
+            return rollout(s.rollouts().command(c.param("rolloutId"), make.apply(c.operator().name(), reason), c.operator()), 200);
+        }));
+    }
+
+    private static Reply rollout(Rollouts.Outcome o, int okStatus) {
+        if (o instanceof Rollouts.Outcome.Done d) {
+            return new Reply.Json(okStatus, d.view(), Map.of());
+        }
+        if (o instanceof Rollouts.Outcome.NotFound n) {
+            return Reply.error(404, n.reason());
+        }
+        if (o instanceof Rollouts.Outcome.Invalid i) {
+            return Reply.error(400, i.reason());
+        }
+        return Reply.error(409, ((Rollouts.Outcome.Conflict) o).reason());
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.klpfleet.server.host;
+
+import dev.klpfleet.protocol.fleet.HostEvent;
+import dev.klpfleet.server.storage.Database;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Set;
+
+/** Apply, unload and health results hosts report, with their evidence stored as given. */
+public final class EventStore {
+    /** Results allowed for each event kind. */
+    public static final Map<String, Set<String>> RESULTS = Map.of(
+            "apply", Set.of("applied", "refused", "load-failed", "stalled-reverted", "stalled-waiting"),
+            "unload", Set.of("unloaded", "unload-failed"),
+            "health", Set.of("oops", "crash", "taint"));
+
+    private final Database db;
+    private final InstantSource clock;
+
+    public EventStore(Database db, InstantSource clock) {
+        this.db = db;
+        this.clock = clock;
+    }
+
+    /** Why {@code e} cannot be recorded, in one line, or null if it can. */
+    public static String problem(HostEvent e) {
+        if (e.eventId() == null || e.eventId().isBlank() || e.eventId().length() > 128) {
+            return "eventId is required (at most 128 characters)";
+        }
+        Set<String> results = RESULTS.get(e.kind());
+        if (results == null) {
+            return "kind must be one of apply, unload, health (got '" + e.kind() + "')";
+        }
+        if (!results.contains(e.result())) {
+            return "result '" + e.result() + "' is not one of " + new java.util.TreeSet<>(results) + " for kind " + e.kind();
+        }
+        if (!e.kind().equals("health") && (e.patch() == null || e.version() == null)) {
+            return e.kind() + " events need patch and version";
+        }
+        if (e.evidence() != null && !e.evidence().isObject()) {
+            return "evidence must be a JSON object";
+        }
+        return null;
+    }
+
+    /** Records {@code e} for {@code hostId}; false if an event with its id was already recorded (nothing changes). */
+    public boolean record(String hostId, HostEvent e) {
+        long now = clock.millis();
+        return db.inTransaction(h -> h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, "
+                        + "evidence_json, occurred_at, received_at) VALUES (:h, :e, :k, :p, :v, :r, :ev, :o, :now) "
+                        + "ON CONFLICT (host_id, event_id) DO NOTHING")
+                .bind("h", hostId).bind("e", e.eventId()).bind("k", e.kind()).bind("p", e.patch()).bind("v", e.version())
+                .bind("r", e.result()).bind("ev", e.evidence() == null ? "{}" : e.evidence().toString())
+                .bind("o", e.occurredAt() == null ? now : e.occurredAt().toEpochMilli()).bind("now", now).execute()) == 1;
+    }
+}

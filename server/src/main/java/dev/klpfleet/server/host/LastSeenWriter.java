@@ -1,0 +1,71 @@
+package dev.klpfleet.server.host;
+
+import dev.klpfleet.server.storage.Database;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Collects check-ins in memory and writes them in one batched transaction per flush, so the
+ * database sees one row update per host per flush interval however often hosts check in.
+ * Observed state is written only when it differs from the last one written.
+ */
+public final class LastSeenWriter {
+    private final Database db;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Observed> written = new ConcurrentHashMap<>();
+
+    private record Pending(long seenAt, Observed observed) {}
+
+    public LastSeenWriter(Database db) {
+        this.db = db;
+    }
+
+    /** Notes a check-in; it reaches the database at the next {@link #flush}. */
+    public void seen(String hostId, long atMillis, Observed observed) {
+        pending.put(hostId, new Pending(atMillis, observed));
+    }
+
+    /** Writes everything noted so far; returns how many hosts were written. */
+    public int flush() {
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        List<Map.Entry<String, Pending>> batch = new ArrayList<>();
+        for (String id : List.copyOf(pending.keySet())) {
+            Pending p = pending.remove(id);
+            if (p != null) {
+                batch.add(Map.entry(id, p));
+            }
+        }
+        db.inTransaction(h -> {
+            PreparedBatch seenOnly = h.prepareBatch("UPDATE hosts SET last_seen_at = :at WHERE id = :id AND last_seen_at < :at");
+            PreparedBatch withObserved = h.prepareBatch("UPDATE hosts SET last_seen_at = :at, observed_json = :o WHERE id = :id");
+            boolean anySeen = false;
+            boolean anyObserved = false;
+            for (Map.Entry<String, Pending> e : batch) {
+                Pending p = e.getValue();
+                if (p.observed().equals(written.get(e.getKey()))) {
+                    seenOnly.bind("at", p.seenAt()).bind("id", e.getKey()).add();
+                    anySeen = true;
+                } else {
+                    withObserved.bind("at", p.seenAt()).bind("o", FleetJson.write(p.observed())).bind("id", e.getKey()).add();
+                    anyObserved = true;
+                }
+            }
+            if (anySeen) {
+                seenOnly.execute();
+            }
+            if (anyObserved) {
+                withObserved.execute();
+            }
+            return null;
+        });
+        for (Map.Entry<String, Pending> e : batch) {
+            written.put(e.getKey(), e.getValue().observed());
+        }
+        return batch.size();
+    }
+}

@@ -1,0 +1,158 @@
+package dev.klpfleet.server.patch;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.klpfleet.protocol.artifact.BuildManifest;
+import dev.klpfleet.protocol.artifact.Sha256;
+import dev.klpfleet.protocol.artifact.Verification;
+import dev.klpfleet.server.access.AuditLog;
+import dev.klpfleet.server.access.Principal;
+import dev.klpfleet.server.host.FleetJson;
+import dev.klpfleet.server.storage.Database;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The signed patch catalog: patches, their versions, and one verified artifact per kernel release. */
+public final class PatchStore {
+    /** Upper bound on a catalog text field, so a request cannot bloat every patch listing. */
+    public static final int MAX_DESCRIPTION = 4096;
+
+    private final Database db;
+    private final InstantSource clock;
+    private final TrustedKeys keys;
+    private final AuditLog audit;
+
+    public PatchStore(Database db, InstantSource clock, TrustedKeys keys, AuditLog audit) {
+        this.db = db;
+        this.clock = clock;
+        this.keys = keys;
+        this.audit = audit;
+    }
+
+    /** What an upload came to. */
+    public sealed interface Outcome {
+        record Stored(String patch, String version, String kernelRelease, String sha256) implements Outcome {}
+
+        /** {@code conflict} is true for a duplicate (HTTP 409), false for an unusable upload (HTTP 400/422). */
+        record Rejected(boolean conflict, String reason) implements Outcome {}
+    }
+
+    /** Verifies and stores one artifact in one transaction; a refused upload changes nothing. */
+    public Outcome upload(ArtifactUpload up, Principal.Operator who) {
+        byte[] manifest;
+        byte[] signature;
+        byte[] module;
+        try {
+            manifest = Base64.getDecoder().decode(nonNull(up.manifest(), "manifest"));
+            signature = Base64.getDecoder().decode(nonNull(up.signature(), "signature"));
+            module = Base64.getDecoder().decode(nonNull(up.module(), "module"));
+        } catch (IllegalArgumentException e) {
+            return new Outcome.Rejected(false, "upload fields must be base64: " + e.getMessage());
+        }
+        if (up.description() != null && up.description().length() > MAX_DESCRIPTION) {
+            return new Outcome.Rejected(false, "description longer than " + MAX_DESCRIPTION + " characters");
+        }
+        String sha = Sha256.hex(module);
+        Verification v = keys.verify(manifest, signature, sha, module.length);
+        if (v instanceof Verification.Refused r) {
+            audit.record(who, "patch.upload", "sha256:" + sha, "refused " + r.reason() + ": " + r.detail());
+            return new Outcome.Rejected(false, "artifact refused (" + r.reason() + "): " + r.detail());
+        }
+        Verification.Verified ok = (Verification.Verified) v;
+        BuildManifest m = ok.manifest();
+        if (!m.lintsPassed()) {
+            return new Outcome.Rejected(false, "artifact's manifest records a failed lint; it cannot be deployed");
+        }
+        String target = m.patchName() + " " + m.patchVersion() + " for " + m.kernelRelease();
+        return db.inTransaction(h -> {
+            Optional<String> existing = h.createQuery("SELECT sha256 FROM artifacts WHERE sha256 = :s "
+                            + "OR (patch_name = :p AND patch_version = :v AND kernel_release = :k)")
+                    .bind("s", sha).bind("p", m.patchName()).bind("v", m.patchVersion()).bind("k", m.kernelRelease())
+                    .mapTo(String.class).findFirst();
+            if (existing.isPresent()) {
+                return new Outcome.Rejected(true, "already uploaded: " + target + " (sha256 " + existing.get() + ")");
+            }
+            long now = clock.millis();
+            h.createUpdate("INSERT INTO patches (name, description, cves_json, created_at) VALUES (:n, :d, :c, :at) ON CONFLICT (name) DO NOTHING")
+                    .bind("n", m.patchName()).bind("d", up.description() == null ? "" : up.description())
+                    .bind("c", FleetJson.write(up.cves() == null ? List.of() : up.cves())).bind("at", now).execute();
+            h.createUpdate("INSERT INTO patch_versions (patch_name, version, created_at) VALUES (:n, :v, :at) ON CONFLICT (patch_name, version) DO NOTHING")
+                    .bind("n", m.patchName()).bind("v", m.patchVersion()).bind("at", now).execute();
+            h.createUpdate("INSERT INTO artifacts (sha256, patch_name, patch_version, kernel_release, module_name, size_bytes, manifest_json, "
+                            + "signature, key_id, content_base64, uploaded_at) VALUES (:s, :p, :v, :k, :mod, :size, :m, :sig, :key, :c, :at)")
+                    .bind("s", sha).bind("p", m.patchName()).bind("v", m.patchVersion()).bind("k", m.kernelRelease())
+                    .bind("mod", m.moduleFile()).bind("size", (long) module.length)
+                    .bind("m", new String(manifest, java.nio.charset.StandardCharsets.UTF_8))
+                    .bind("sig", new String(signature, java.nio.charset.StandardCharsets.UTF_8)).bind("key", ok.keyId())
+                    .bind("c", up.module()).bind("at", now).execute();
+            // A new artifact can complete a running rollout's desired set for a kernel release.
+            Database.bumpGeneration(h);
+            audit.record(h, who, "patch.upload", target, "stored sha256:" + sha);
+            return new Outcome.Stored(m.patchName(), m.patchVersion(), m.kernelRelease(), sha);
+        });
+    }
+
+    private static String nonNull(String s, String field) {
+        if (s == null) {
+            throw new IllegalArgumentException("field '" + field + "' is missing");
+        }
+        return s;
+    }
+
+    /** The module bytes of the artifact with this SHA-256. */
+    public Optional<byte[]> content(String sha256) {
+        return db.withHandle(h -> h.createQuery("SELECT content_base64 FROM artifacts WHERE sha256 = :s").bind("s", sha256)
+                .mapTo(String.class).findOne().map(Base64.getDecoder()::decode));
+    }
+
+    /** Kernel release to (sha256, module file) of every artifact of one patch version. */
+    public Map<String, ArtifactRef> artifacts(String patch, String version) {
+        return db.withHandle(h -> {
+            Map<String, ArtifactRef> m = new HashMap<>();
+            h.createQuery("SELECT kernel_release, sha256, module_name FROM artifacts WHERE patch_name = :p AND patch_version = :v")
+                    .bind("p", patch).bind("v", version)
+                    .map((rs, ctx) -> new ArtifactRef(rs.getString(1), rs.getString(2), rs.getString(3)))
+                    .forEach(a -> m.put(a.kernelRelease(), a));
+            return m;
+        });
+    }
+
+    /** An artifact's address for agents. */
+    public record ArtifactRef(String kernelRelease, String sha256, String module) {}
+
+    public boolean versionExists(String patch, String version) {
+        return db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM patch_versions WHERE patch_name = :p AND version = :v")
+                .bind("p", patch).bind("v", version).mapTo(Long.class).one()) > 0;
+    }
+
+    /** The whole catalog, by patch name. */
+    public List<PatchView> list() {
+        return db.withHandle(h -> {
+            Map<String, List<PatchView.Artifact>> arts = new HashMap<>();
+            h.createQuery("SELECT * FROM artifacts ORDER BY kernel_release").map((rs, ctx) -> Map.entry(rs.getString("patch_name") + "\u0000" + rs.getString("patch_version"),
+                            new PatchView.Artifact(rs.getString("kernel_release"), rs.getString("sha256"), rs.getLong("size_bytes"),
+                                    rs.getString("module_name"), rs.getString("key_id"), Instant.ofEpochMilli(rs.getLong("uploaded_at")))))
+                    .forEach(e -> arts.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+            Map<String, List<PatchView.Version>> versions = new HashMap<>();
+            h.createQuery("SELECT * FROM patch_versions ORDER BY created_at, version").map((rs, ctx) -> Map.entry(rs.getString("patch_name"),
+                            new PatchView.Version(rs.getString("version"), Instant.ofEpochMilli(rs.getLong("created_at")),
+                                    arts.getOrDefault(rs.getString("patch_name") + "\u0000" + rs.getString("version"), List.of()))))
+                    .forEach(e -> versions.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+            return h.createQuery("SELECT * FROM patches ORDER BY name").map((rs, ctx) -> {
+                List<String> cves;
+                try {
+                    cves = FleetJson.mapper().readValue(rs.getString("cves_json"), new TypeReference<List<String>>() {});
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("stored CVE list of " + rs.getString("name") + " is unreadable", e);
+                }
+                return new PatchView(rs.getString("name"), rs.getString("description"), cves, Instant.ofEpochMilli(rs.getLong("created_at")),
+                        versions.getOrDefault(rs.getString("name"), List.of()));
+            }).list();
+        });
+    }
+}

@@ -1,0 +1,68 @@
+package dev.klpfleet.server.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/** Evaluates a rollout's gates against what its hosts reported. Pure. */
+public final class GateCheck {
+    private GateCheck() {}
+
+    /**
+     * The first gate the hosts violate, as a one-line reason, or empty. Only hosts told to apply
+     * count, and only evidence received at or after {@code state.gatesSince()}.
+     */
+    public static Optional<String> firstViolation(RolloutState state, Map<String, HostReport> reports, Instant now) {
+        Gates g = state.plan().gates();
+        Instant since = state.gatesSince();
+        int finished = 0;
+        int failed = 0;
+        int stalled = 0;
+        for (HostProgress h : state.hosts().values()) {
+            HostReport r = reports.get(h.hostId());
+            if (r == null || !(h.phase().finishedApply() || h.phase() == Phase.DISPATCHED)) {
+                continue;
+            }
+            if (r.badHealthAt() != null && !r.badHealthAt().isBefore(since) && !r.badHealthAt().isBefore(dispatchedAt(h))) {
+                return Optional.of("host " + h.hostId() + " reported an oops, crash or new bad taint after applying");
+            }
+            Instant quietSince = latest(r.lastSeen(), h.since(), since);
+            boolean meantToBeUp = h.phase() == Phase.DISPATCHED || h.phase() == Phase.APPLIED;
+            if (meantToBeUp && Duration.between(quietSince, now).compareTo(g.silenceAfterApply()) > 0) {
+                return Optional.of("host " + h.hostId() + " silent for over " + g.silenceAfterApply() + " after being told to apply");
+            }
+            if (h.phase().finishedApply() && !h.since().isBefore(since)) {
+                finished++;
+                if (h.phase() == Phase.FAILED) {
+                    failed++;
+                } else if (h.phase() == Phase.STALLED) {
+                    stalled++;
+                }
+                for (Map.Entry<String, Double> limit : g.impactMax().entrySet()) {
+                    Double v = r.impact() == null ? null : r.impact().get(limit.getKey());
+                    if (v != null && v > limit.getValue()) {
+                        return Optional.of("host " + h.hostId() + " impact " + limit.getKey() + "=" + v + " over " + limit.getValue());
+                    }
+                }
+            }
+        }
+        if (finished > 0 && (double) failed / finished > g.maxFailureRate()) {
+            return Optional.of("failure rate " + failed + "/" + finished + " over budget " + g.maxFailureRate());
+        }
+        if (finished > 0 && (double) stalled / finished > g.maxStallRate()) {
+            return Optional.of("stall rate " + stalled + "/" + finished + " over budget " + g.maxStallRate());
+        }
+        return Optional.empty();
+    }
+
+    /** A finished host's phase start is its result time, so its dispatch is at most that. */
+    private static Instant dispatchedAt(HostProgress h) {
+        return h.phase() == Phase.DISPATCHED ? h.since() : Instant.MIN;
+    }
+
+    private static Instant latest(Instant a, Instant b, Instant c) {
+        Instant m = a == null ? b : (a.isAfter(b) ? a : b);
+        return m.isAfter(c) ? m : c;
+    }
+}

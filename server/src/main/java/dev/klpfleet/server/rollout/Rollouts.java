@@ -1,0 +1,243 @@
+package dev.klpfleet.server.rollout;
+
+import dev.klpfleet.server.access.AuditLog;
+import dev.klpfleet.server.access.Principal;
+import dev.klpfleet.server.host.HostStore;
+import dev.klpfleet.server.host.HostView;
+import dev.klpfleet.server.patch.PatchStore;
+import dev.klpfleet.server.storage.Database;
+import dev.klpfleet.server.storage.Ids;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Rollouts in the database: creation, operator commands and engine steps. Every change runs the
+ * pure {@link RolloutCore} on the stored state and writes the new state and its decisions in one
+ * transaction guarded by the row's revision, so two server processes can never both record a
+ * step from the same state.
+ */
+public final class Rollouts {
+    private final Database db;
+    private final InstantSource clock;
+    private final HostStore hosts;
+    private final PatchStore patches;
+    private final AuditLog audit;
+    private volatile Runnable onDesiredChange = () -> {};
+
+    public Rollouts(Database db, InstantSource clock, HostStore hosts, PatchStore patches, AuditLog audit) {
+        this.db = db;
+        this.clock = clock;
+        this.hosts = hosts;
+        this.patches = patches;
+        this.audit = audit;
+    }
+
+    /** Runs {@code listener} after every committed change that moved any host's desired set. */
+    public void onDesiredChange(Runnable listener) {
+        this.onDesiredChange = listener;
+    }
+
+    /** What a create or command came to. */
+    public sealed interface Outcome {
+        record Done(RolloutView view) implements Outcome {}
+
+        record NotFound(String reason) implements Outcome {}
+
+        /** The request is malformed (HTTP 400). */
+        record Invalid(String reason) implements Outcome {}
+
+        /** The rollout's state does not allow it (HTTP 409). */
+        record Conflict(String reason) implements Outcome {}
+    }
+
+    public Outcome create(RolloutRequest req, Principal.Operator who) {
+        if (req.patch() == null || req.version() == null) {
+            return new Outcome.Invalid("patch and version are required");
+        }
+        Plan plan = req.plan() == null ? Plan.defaults() : req.plan();
+        String problem = plan.problem();
+        if (problem != null) {
+            return new Outcome.Invalid("plan: " + problem);
+        }
+        if (!patches.versionExists(req.patch(), req.version())) {
+            return new Outcome.NotFound("no patch " + req.patch() + " version " + req.version() + " in the catalog");
+        }
+        RolloutRequest.Selector sel = req.selector() == null ? RolloutRequest.Selector.ALL : req.selector();
+        List<HostView> matched = hosts.list(sel.labels() == null ? Map.of() : sel.labels(),
+                sel.kernelReleases() == null ? List.of() : sel.kernelReleases());
+        if (matched.isEmpty()) {
+            return new Outcome.Invalid("selector matches no enrolled host");
+        }
+        Set<String> builtFor = patches.artifacts(req.patch(), req.version()).keySet();
+        String id = Ids.next("r");
+        Instant now = clock.instant();
+        RolloutState state = Targeting.initial(id, plan, matched.stream()
+                .map(h -> new Targeting.Target(h.id(), h.labels(), builtFor.contains(h.kernelRelease()))).toList(), now);
+        RolloutRequest stored = new RolloutRequest(req.patch(), req.version(), sel, plan);
+        db.inTransaction(h -> {
+            h.createUpdate("INSERT INTO rollouts (id, patch_name, patch_version, status, spec_json, state_json, revision, created_at, updated_at) "
+                            + "VALUES (:id, :p, :v, :s, :spec, :state, 0, :now, :now)")
+                    .bind("id", id).bind("p", req.patch()).bind("v", req.version()).bind("s", state.status().name())
+                    .bind("spec", StateJson.write(stored)).bind("state", StateJson.write(state)).bind("now", now.toEpochMilli()).execute();
+            audit.record(h, who, "rollout.create", id, req.patch() + " " + req.version() + " to " + matched.size() + " hosts ("
+                    + state.count(Phase.NO_BUILD) + " no build)");
+            return null;
+        });
+        return new Outcome.Done(view(id).orElseThrow());
+    }
+
+    /** Applies an operator command; refused commands are audited and change nothing else. */
+    public Outcome command(String id, Command cmd, Principal.Operator who) {
+        String action = "rollout." + cmd.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Row> row = load(id);
+            if (row.isEmpty()) {
+                return new Outcome.NotFound("no rollout " + id);
+            }
+            Instant now = clock.instant();
+            Row r = row.get();
+            Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+            RolloutCore.Step step = RolloutCore.step(r.state, reports, Optional.of(cmd), now);
+            if (step.rejected() != null) {
+                audit.record(who, action, id, "refused: " + step.rejected());
+                return new Outcome.Conflict(step.rejected());
+            }
+            boolean saved = db.inTransaction(h -> {
+                if (!save(h, r, step, now)) {
+                    return false;
+                }
+                audit.record(h, who, action, id, "done: " + (cmd.reason() == null ? "" : cmd.reason()));
+                return true;
+            });
+            if (saved) {
+                if (!wanting(r.state).equals(wanting(step.state()))) {
+                    onDesiredChange.run();
+                }
+                return new Outcome.Done(view(id).orElseThrow());
+            }
+            // Another process stepped this rollout meanwhile: decide again on its state.
+        }
+        return new Outcome.Conflict("rollout " + id + " is changing too fast to apply the command; try again");
+    }
+
+    /**
+     * Runs one engine step on every rollout that can still change. Returns the number of
+     * decisions recorded. Safe to call from several processes at once.
+     */
+    public int stepAll() {
+        List<String> ids = db.withHandle(h -> h.createQuery("SELECT id FROM rollouts WHERE status <> 'COMPLETED' ORDER BY created_at, id")
+                .mapTo(String.class).list());
+        int decided = 0;
+        for (String id : ids) {
+            Optional<Row> row = load(id);
+            if (row.isEmpty()) {
+                continue;
+            }
+            Row r = row.get();
+            boolean moving = !r.state.status().finished() || r.state.count(Phase.ROLLING_BACK) > 0 || r.state.count(Phase.DISPATCHED) > 0;
+            if (!moving) {
+                continue;
+            }
+            Instant now = clock.instant();
+            Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+            RolloutCore.Step step = RolloutCore.step(r.state, reports, Optional.empty(), now);
+            if (step.decisions().isEmpty() && step.state().equals(r.state)) {
+                continue;
+            }
+            if (db.inTransaction(h -> save(h, r, step, now))) {
+                decided += step.decisions().size();
+                if (!wanting(r.state).equals(wanting(step.state()))) {
+                    onDesiredChange.run();
+                }
+            }
+        }
+        return decided;
+    }
+
+    private record Row(String id, String patch, String version, RolloutState state, long revision, Instant createdAt, Instant updatedAt) {}
+
+    private Optional<Row> load(String id) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM rollouts WHERE id = :id").bind("id", id)
+                .map((rs, ctx) -> new Row(rs.getString("id"), rs.getString("patch_name"), rs.getString("patch_version"),
+                        StateJson.read(rs.getString("state_json"), RolloutState.class), rs.getLong("revision"),
+                        Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at"))))
+                .findOne());
+    }
+
+    /** Writes a step if the row is still at the revision it was computed from; false if another process got there first. */
+    private static boolean save(Handle h, Row r, RolloutCore.Step step, Instant now) {
+        int updated = h.createUpdate("UPDATE rollouts SET state_json = :s, status = :st, revision = revision + 1, updated_at = :now "
+                        + "WHERE id = :id AND revision = :rev")
+                .bind("s", StateJson.write(step.state())).bind("st", step.state().status().name()).bind("now", now.toEpochMilli())
+                .bind("id", r.id).bind("rev", r.revision).execute();
+        if (updated != 1) {
+            h.rollback();
+            return false;
+        }
+        long seq = h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM rollout_decisions WHERE rollout_id = :id").bind("id", r.id)
+                .mapTo(Long.class).one();
+        for (Decision d : step.decisions()) {
+            h.createUpdate("INSERT INTO rollout_decisions (rollout_id, seq, decided_at, kind, reason, actor, detail_json) "
+                            + "VALUES (:id, :seq, :at, :k, :r, :a, :d)")
+                    .bind("id", r.id).bind("seq", ++seq).bind("at", d.at().toEpochMilli()).bind("k", d.kind().name())
+                    .bind("r", d.reason()).bind("a", d.actor())
+                    .bind("d", StateJson.write(Map.of("wave", d.wave(), "hosts", d.hosts()))).execute();
+        }
+        if (!wanting(r.state).equals(wanting(step.state()))) {
+            Database.bumpGeneration(h);
+        }
+        return true;
+    }
+
+    private static Set<String> wanting(RolloutState s) {
+        return Set.copyOf(Targeting.inPhase(s, Set.of(Phase.DISPATCHED, Phase.APPLIED, Phase.STALLED)));
+    }
+
+    public Optional<RolloutView> view(String id) {
+        return load(id).map(r -> {
+            List<RolloutView.DecisionRecord> decisions = decisions(id);
+            List<String> noBuild = Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD));
+            return new RolloutView(r.id, r.patch, r.version, r.state.status(), r.state.haltReason(), r.state.wave(),
+                    r.state.soakStartedAt(), RolloutView.waves(r.state), noBuild, r.revision, r.createdAt, r.updatedAt, decisions);
+        });
+    }
+
+    /** Every rollout, newest first, without decisions. */
+    public List<RolloutView> list() {
+        List<String> ids = db.withHandle(h -> h.createQuery("SELECT id FROM rollouts ORDER BY created_at DESC, id").mapTo(String.class).list());
+        return ids.stream().map(this::load).flatMap(Optional::stream).map(r -> new RolloutView(r.id, r.patch, r.version, r.state.status(),
+                r.state.haltReason(), r.state.wave(), r.state.soakStartedAt(), RolloutView.waves(r.state),
+                Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD)), r.revision, r.createdAt, r.updatedAt, List.of())).toList();
+    }
+
+    public List<RolloutView.DecisionRecord> decisions(String id) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM rollout_decisions WHERE rollout_id = :id ORDER BY seq").bind("id", id)
+                .map((rs, ctx) -> {
+                    Map<?, ?> detail = StateJson.read(rs.getString("detail_json"), Map.class);
+                    @SuppressWarnings("unchecked")
+                    List<String> hostIds = (List<String>) detail.get("hosts");
+                    return new RolloutView.DecisionRecord(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("decided_at")),
+                            Decision.Kind.valueOf(rs.getString("kind")), rs.getString("reason"), rs.getString("actor"),
+                            ((Number) detail.get("wave")).intValue(), hostIds);
+                }).list());
+    }
+
+    /** Raw rollout rows for the desired-state snapshot: id, patch, version, state, creation time. */
+    record Active(String id, String patch, String version, RolloutState state, long createdAt) {}
+
+    List<Active> all(Handle h) {
+        return h.createQuery("SELECT id, patch_name, patch_version, state_json, created_at FROM rollouts ORDER BY created_at, id")
+                .map((rs, ctx) -> new Active(rs.getString(1), rs.getString(2), rs.getString(3),
+                        StateJson.read(rs.getString(4), RolloutState.class), rs.getLong(5)))
+                .list();
+    }
+
+    Database db() {
+        return db;
+    }
+}

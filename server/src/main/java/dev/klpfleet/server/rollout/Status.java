@@ -1,0 +1,11 @@
+package dev.klpfleet.server.rollout;
+
+/** A rollout's life: RUNNING until it completes or an operator or a gate stops it. */
+public enum Status {
+    RUNNING, PAUSED, COMPLETED, ABORTED, ROLLED_BACK;
+
+    /** True when the engine has nothing more to decide except rollback progress. */
+    public boolean finished() {
+        return this == COMPLETED || this == ABORTED || this == ROLLED_BACK;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.klpfleet.server.rollout;
+
+/**
+ * One wave of a rollout plan: which further hosts it adds. Exactly one of {@code count},
+ * {@code percent} or {@code label} is used, by {@code kind}. Percentages are cumulative
+ * over all targeted hosts with a build (a 10% wave after a 1% wave adds about 9%).
+ */
+public record Wave(String name, Kind kind, int count, double percent, String label) {
+    public enum Kind { COUNT, PERCENT, LABEL }
+
+    public static Wave count(String name, int count) {
+        return new Wave(name, Kind.COUNT, count, 0, null);
+    }
+
+    public static Wave percent(String name, double percent) {
+        return new Wave(name, Kind.PERCENT, 0, percent, null);
+    }
+
+    /** Hosts whose labels contain {@code key=value}, e.g. {@code tier=canary}. */
+    public static Wave label(String name, String keyEqualsValue) {
+        return new Wave(name, Kind.LABEL, 0, 0, keyEqualsValue);
+    }
+
+    /** Checks the wave is well-formed; returns a one-line reason or null. */
+    String problem() {
+        if (name == null || name.isBlank()) {
+            return "every wave needs a name";
+        }
+        if (kind == null) {
+            return "wave '" + name + "' needs a kind (COUNT, PERCENT or LABEL)";
+        }
+        return switch (kind) {
+            case COUNT -> count < 0 ? "wave '" + name + "': count must be >= 0" : null;
+            case PERCENT -> percent < 0 || percent > 100 || Double.isNaN(percent) ? "wave '" + name + "': percent must be within 0..100" : null;
+            case LABEL -> label == null || !label.contains("=") ? "wave '" + name + "': label must be key=value" : null;
+        };
+    }
+}

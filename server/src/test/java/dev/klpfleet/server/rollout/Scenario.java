@@ -1,0 +1,98 @@
+package dev.klpfleet.server.rollout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * A simulated fleet driven against the decision core: each tick the clock moves, hosts told
+ * to apply report results (some fail, stall, crash or go silent), and sometimes an operator
+ * acts. The world is a pure function of the seed and the core's state, so replaying a seed
+ * against a restarted core must give the same story.
+ */
+final class Scenario {
+    static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+    final long seed;
+    final int hosts;
+    final Plan plan;
+    final int ticks;
+    final boolean operatorActs;
+
+    Scenario(long seed, int hosts, Plan plan, int ticks, boolean operatorActs) {
+        this.seed = seed;
+        this.hosts = hosts;
+        this.plan = plan;
+        this.ticks = ticks;
+        this.operatorActs = operatorActs;
+    }
+
+    @Override
+    public String toString() {
+        return "Scenario{seed=" + seed + ", hosts=" + hosts + ", plan=" + plan + ", ticks=" + ticks + ", operatorActs=" + operatorActs + "}";
+    }
+
+    /** One tick's input to the core. */
+    record Input(Instant now, Map<String, HostReport> reports, Optional<Command> command) {}
+
+    RolloutState initial() {
+        List<Targeting.Target> targets = new ArrayList<>();
+        Random r = new Random(seed);
+        for (int i = 0; i < hosts; i++) {
+            targets.add(new Targeting.Target(String.format("h%03d", i), Map.of("tier", i % 4 == 0 ? "canary" : "prod"), r.nextInt(10) != 0));
+        }
+        return Targeting.initial("r1", plan, targets, T0);
+    }
+
+    /** The world's reaction at tick {@code t}, given the state the core left after tick t-1. */
+    Input input(int t, RolloutState state, Map<String, HostReport> world) {
+        Random r = new Random(seed * 31 + t);
+        Instant now = T0.plus(Duration.ofMinutes(t * 2L + r.nextInt(2)));
+        Map<String, HostReport> next = new HashMap<>(world);
+        for (HostProgress h : state.hosts().values()) {
+            HostReport prev = world.getOrDefault(h.hostId(), HostReport.seen(T0));
+            boolean silent = r.nextInt(60) == 0 || (prev.lastSeen() != null && prev.lastSeen().isBefore(now.minus(Duration.ofMinutes(3))) && r.nextBoolean());
+            Instant seen = silent ? prev.lastSeen() : now;
+            String result = prev.result();
+            Instant resultAt = prev.resultAt();
+            Map<String, Double> impact = prev.impact();
+            Instant bad = prev.badHealthAt();
+            boolean loaded = prev.patchLoaded();
+            if (h.phase() == Phase.DISPATCHED && !silent && r.nextInt(3) > 0) {
+                int roll = r.nextInt(40);
+                result = roll < 34 ? "applied" : roll < 37 ? "load-failed" : roll < 39 ? "stalled-reverted" : "refused";
+                resultAt = now;
+                impact = Map.of("stopMachineUs", (double) r.nextInt(3000));
+                loaded = result.equals("applied");
+            } else if (h.phase() == Phase.ROLLING_BACK && !silent && r.nextBoolean()) {
+                result = "unloaded";
+                resultAt = now;
+                loaded = false;
+            }
+            if (h.phase() == Phase.APPLIED && r.nextInt(80) == 0) {
+                bad = now;
+            }
+            next.put(h.hostId(), new HostReport(result, resultAt, impact, seen, loaded, bad));
+        }
+        world.clear();
+        world.putAll(next);
+        Optional<Command> cmd = Optional.empty();
+        if (operatorActs && r.nextInt(8) == 0) {
+            cmd = Optional.of(switch (r.nextInt(5)) {
+                case 0 -> new Command.Pause("alice", "looking");
+                case 1 -> new Command.Resume("alice", "looked");
+                case 2 -> new Command.Promote("alice", "hurry");
+                case 3 -> new Command.Abort("alice", "stop");
+                default -> new Command.Rollback("alice", "undo");
+            });
+        } else if (r.nextInt(4) == 0 && state.status() == Status.PAUSED) {
+            cmd = Optional.of(new Command.Resume("bob", "acknowledged"));
+        }
+        return new Input(now, Map.copyOf(world), cmd);
+    }
+}
