@@ -1,6 +1,11 @@
 package dev.klpfleet.cli.kernel;
 
 import dev.klpfleet.kernel.KernelRoot;
+import dev.klpfleet.kernel.Pause;
+import dev.klpfleet.kernel.insmod.ModuleTool;
+import dev.klpfleet.kernel.load.KernelOperationLog;
+import dev.klpfleet.kernel.load.PatchLoader;
+import java.time.InstantSource;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,5 +27,10 @@ public final class KernelCommand {
 
     KernelRoot root() {
         return new KernelRoot(kernelRoot);
+    }
+
+    PatchLoader loader() {
+        InstantSource clock = InstantSource.system();
+        return new PatchLoader(root(), new ModuleTool(), clock, Pause.REAL, KernelOperationLog.factory(root(), clock));
     }
 }

@@ -1,18 +1,11 @@
 package dev.klpfleet.cli.kernel;
 
 import dev.klpfleet.cli.Output;
-import dev.klpfleet.kernel.Pause;
-import dev.klpfleet.kernel.insmod.ModuleTool;
-import dev.klpfleet.kernel.load.KernelOperationLog;
 import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.kernel.load.LoadResult;
-import dev.klpfleet.kernel.load.OnStall;
-import dev.klpfleet.kernel.load.PatchLoader;
 import dev.klpfleet.kernel.module.ModuleInspection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,13 +27,7 @@ final class LoadCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.ko", description = "The livepatch module.")
     Path file;
 
-    @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-            description = "How long the transition may run before it counts as stalled (e.g. 30s, 2m, 500ms). Default: ${DEFAULT-VALUE}.")
-    Duration stallTimeout;
-
-    @Option(names = "--on-stall", paramLabel = "reverse|wait", defaultValue = "reverse", converter = OnStallConverter.class,
-            description = "reverse: undo the transition and remove the module (default); wait: leave it running.")
-    OnStall onStall;
+    @Mixin StallOptions stall;
 
     @Option(names = "--keep-replaced", description = "Keep the modules of patches an atomic replace superseded.")
     boolean keepReplaced;
@@ -48,10 +35,7 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ModuleInspection module = ModuleFile.inspect(file);
-        InstantSource clock = InstantSource.system();
-        PatchLoader loader = new PatchLoader(kernel.root(), new ModuleTool(), clock, Pause.REAL,
-                KernelOperationLog.factory(kernel.root(), clock));
-        LoadResult result = loader.load(file, module, new LoadOptions(stallTimeout, onStall, keepReplaced));
+        LoadResult result = kernel.loader().load(file, module, new LoadOptions(stall.stallTimeout, stall.onStall, keepReplaced));
         PrintWriter out = spec.commandLine().getOut();
         output.emit(out, result, r -> LoadReport.print(out, r));
         return LoadReport.exitCode(result.result());
