@@ -12,9 +12,15 @@ public final class Main {
 
     /** Runs one command line and returns its exit code; tests call this instead of {@link #main}. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line: one-line errors and distinct exit codes; tests redirect its out and err. */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new KlpfleetCommand());
-        cl.setExecutionExceptionHandler(new OneLineErrors());
-        cl.setParameterExceptionHandler(new OneLineErrors());
-        return cl.execute(args);
+        OneLineErrors errors = new OneLineErrors();
+        cl.setExecutionExceptionHandler(errors);
+        cl.setParameterExceptionHandler(errors);
+        return cl;
     }
 }

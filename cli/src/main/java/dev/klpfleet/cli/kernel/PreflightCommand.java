@@ -37,13 +37,17 @@ final class PreflightCommand implements Callable<Integer> {
         ModuleInspection module = ModuleFile.inspect(file);
         PreflightReport report = new Preflight(kernel.root()).check(module);
         PrintWriter out = spec.commandLine().getOut();
-        output.emit(out, report, r -> print(out, r));
+        output.emit(out, new PreflightView(report.module(), report.kernelRelease(), report.verdict(), report.checks()),
+                v -> print(out, report));
         return switch (report.verdict()) {
             case FAIL -> ExitCodes.REFUSED;
             case WARN -> strict ? ExitCodes.WARNED : ExitCodes.OK;
             case PASS -> ExitCodes.OK;
         };
     }
+
+    /** The JSON document: the report with its overall verdict (the worst check's). */
+    record PreflightView(String module, String kernelRelease, Verdict verdict, java.util.List<Check> checks) {}
 
     static void print(PrintWriter out, PreflightReport r) {
         out.printf("preflight %s on %s: %s%n", r.module(), r.kernelRelease(), switch (r.verdict()) {

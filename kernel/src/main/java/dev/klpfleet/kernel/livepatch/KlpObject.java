@@ -18,7 +18,8 @@ public record KlpObject(String name, Optional<Boolean> patched, List<KlpFunc> fu
         funcs = List.copyOf(funcs);
     }
 
-    public boolean isVmlinux() {
+    /** Whether this object is the kernel image itself (named so, not {@code isVmlinux}, to stay out of the JSON). */
+    public boolean vmlinux() {
         return VMLINUX.equals(name);
     }
 }

@@ -52,7 +52,7 @@ class LivepatchSysfsTest {
 
         assertThat(p.hasAttribute("signal")).isTrue();
         assertThat(p.objects().get(0).patched()).isEmpty();
-        assertThat(p.objects().get(0).isVmlinux()).isTrue();
+        assertThat(p.objects().get(0).vmlinux()).isTrue();
     }
 
     @Test

@@ -197,6 +197,8 @@ abstract class KernelCommandsVmTest {
 
     @Test
     void preflight_sees_a_kprobe_and_an_ftrace_user_on_the_replaced_function() {
+        assertThat(s.json("preflight-kprobe").get("verdict").asText()).isEqualTo("warn");
+        assertThat(s.rc("preflight-kprobe")).isZero();
         assertThat(check(s.json("preflight-kprobe"), "kprobes").get("verdict").asText()).isEqualTo("warn");
         assertThat(check(s.json("preflight-kprobe"), "kprobes").get("reason").asText()).contains("entry of cmdline_proc_show", "keeps firing");
         assertThat(check(s.json("preflight-ftrace"), "ftrace-users").get("verdict").asText()).isEqualTo("warn");
