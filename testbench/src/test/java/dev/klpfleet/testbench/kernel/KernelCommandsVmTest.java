@@ -50,7 +50,7 @@ abstract class KernelCommandsVmTest {
             Files.copy(in, script);
         }
         Path repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
-        run = Vm.boot(line()).share(share, "/share").timeout(Duration.ofMinutes(12))
+        run = Vm.boot(line()).share(share, "/share").timeout(Duration.ofMinutes(20))
                 .run(List.of("bash", "/share/kernel-commands.sh", repo.toString(), "/share"));
         assertThat(run.exitCode()).as(run.describe()).isZero();
         s = new ScenarioOutputs(share);
