@@ -3,6 +3,8 @@ package dev.klpfleet.cli.kernel;
 import dev.klpfleet.kernel.KernelRoot;
 import dev.klpfleet.kernel.livepatch.KlpPatch;
 import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
+import dev.klpfleet.kernel.modules.LoadedModule;
+import dev.klpfleet.kernel.modules.Modules;
 import dev.klpfleet.kernel.taint.Taint;
 import dev.klpfleet.kernel.taint.Taints;
 import java.util.List;
@@ -14,8 +16,12 @@ import java.util.List;
  * @param livepatchSupported  whether {@code /sys/kernel/livepatch} exists
  * @param taint               the decoded taint mask; null if unreadable
  * @param patches             every loaded patch
+ * @param inertModules        livepatch modules still loaded whose patch is gone from sysfs (replaced
+ *                            by an atomic replace, or disabled): they can never be enabled again and
+ *                            only wait for rmmod
  */
-record KernelStatus(String kernelRelease, boolean livepatchSupported, TaintView taint, List<KlpPatch> patches) {
+record KernelStatus(String kernelRelease, boolean livepatchSupported, TaintView taint, List<KlpPatch> patches,
+                    List<String> inertModules) {
 
     record TaintView(long value, List<FlagView> flags) {
         static TaintView of(Taint t) {
@@ -29,11 +35,15 @@ record KernelStatus(String kernelRelease, boolean livepatchSupported, TaintView 
 
     static KernelStatus read(KernelRoot root) {
         LivepatchSysfs sysfs = new LivepatchSysfs(root);
+        List<KlpPatch> patches = sysfs.patches();
+        List<String> inert = Modules.read(root).livepatches().stream().map(LoadedModule::name)
+                .filter(m -> patches.stream().noneMatch(p -> p.name().equals(m))).sorted().toList();
         return new KernelStatus(
                 root.read("/proc/sys/kernel/osrelease").map(String::strip).orElse("unknown"),
                 sysfs.supported(),
                 Taints.read(root).map(TaintView::of).orElse(null),
-                sysfs.patches());
+                patches,
+                inert);
     }
 
     static String letters(TaintView t) {

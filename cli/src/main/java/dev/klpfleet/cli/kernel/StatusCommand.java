@@ -36,6 +36,9 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("taint     %d %s%n", s.taint().value(), KernelStatus.letters(s.taint()));
             s.taint().flags().forEach(f -> out.printf("          %s %s%s%n", f.letter(), f.meaning(), f.gate().equals("bad") ? "  <-- BAD" : ""));
         }
+        if (!s.inertModules().isEmpty()) {
+            out.printf("inert     %s (livepatch modules whose patch is gone; remove with rmmod)%n", String.join(", ", s.inertModules()));
+        }
         if (s.patches().isEmpty()) {
             out.println("patches   none loaded");
             return;
