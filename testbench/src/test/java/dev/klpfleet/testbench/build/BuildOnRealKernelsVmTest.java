@@ -41,6 +41,7 @@ class BuildOnRealKernelsVmTest {
     private Path repo;
     private Path out;
     private Path publicKey;
+    private Path symbols;
     private String r61;
     private String r612;
     private Cli build;
@@ -64,7 +65,7 @@ class BuildOnRealKernelsVmTest {
         repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
         r61 = KernelLine.V6_1.release();
         r612 = KernelLine.V6_12.release();
-        Path symbols = Files.createTempDirectory("klpfleet-symbols");
+        symbols = Files.createTempDirectory("klpfleet-symbols");
         CapturedSymbols.into(symbols, KernelLine.V6_1);
         CapturedSymbols.into(symbols, KernelLine.V6_12);
 
@@ -89,6 +90,23 @@ class BuildOnRealKernelsVmTest {
             }
             assertThat(lintReason(m, "ftrace")).contains("has an ftrace call site", "available_filter_functions-" + release);
             assertThat(lintReason(m, "symbol-exists")).contains("function present in " + release);
+        }
+    }
+
+    @Test
+    void a_patch_naming_a_notrace_function_fails_the_ftrace_lint_on_both_lines_and_is_not_signed() throws IOException {
+        Path notrace = out.resolve("notrace");
+        Cli r = klpfleet("build", "--source", repo.resolve("build/src/test/resources/patches/hook_notrace").toString(),
+                "--kernel", r61 + "," + r612, "--out", notrace.toString(), "--jobs", "2", "--key", out.resolve("key.key").toString(),
+                "--symbols", symbols.toString(), "--symbols-only", "--json");
+        assertThat(r.exitCode()).as(r.stdout()).isEqualTo(ExitCodes.LINT_FAILED);
+        for (String release : List.of(r61, r612)) {
+            JsonNode m = JSON.readTree(notrace.resolve(release).resolve("manifest.json").toFile());
+            // __schedule exists in both releases (kernel/sched/core.c) but is notrace: only ftrace's own list says so.
+            assertThat(lintReason(m, "symbol-exists")).contains("function present");
+            assertThat(lintLevel(m, "ftrace")).isEqualTo("fail");
+            assertThat(lintReason(m, "ftrace")).startsWith("vmlinux:__schedule: not in available_filter_functions: notrace, inlined, or in noinstr text");
+            assertThat(notrace.resolve(release).resolve("manifest.sig")).doesNotExist();
         }
     }
 
@@ -158,9 +176,17 @@ class BuildOnRealKernelsVmTest {
     }
 
     private static String lintReason(JsonNode manifest, String lint) {
+        return verdict(manifest, lint).get("reason").asText();
+    }
+
+    private static String lintLevel(JsonNode manifest, String lint) {
+        return verdict(manifest, lint).get("level").asText();
+    }
+
+    private static JsonNode verdict(JsonNode manifest, String lint) {
         for (JsonNode l : manifest.get("lints")) {
             if (l.get("lint").asText().equals(lint)) {
-                return l.get("reason").asText();
+                return l;
             }
         }
         throw new AssertionError("no " + lint + " verdict in " + manifest);
