@@ -40,6 +40,8 @@ class RoomsTest {
         noClasses().that().resideInAPackage("dev.klpfleet.server..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "dev.klpfleet.kernel..", "dev.klpfleet.build..", "dev.klpfleet.cli..")
+                // Holds vacuously while the server room has no classes yet (main before the server branch merges).
+                .allowEmptyShould(true)
                 .check(ALL);
     }
 

@@ -2,6 +2,7 @@ package dev.klpfleet.build.lint;
 
 import dev.klpfleet.build.symbols.KernelSymbol;
 import dev.klpfleet.build.symbols.ObjectSymbols;
+import dev.klpfleet.build.symbols.ObjectSymbols.FtraceSites;
 import dev.klpfleet.build.symbols.SymbolCatalog.Lookup;
 import dev.klpfleet.protocol.artifact.LintLevel;
 import dev.klpfleet.protocol.artifact.LintVerdict;
@@ -12,11 +13,13 @@ import java.util.List;
 
 /**
  * A livepatch redirects a function through its ftrace call site, so a {@code notrace} function
- * cannot be patched ({@code klp_enable_patch()} fails registering the ftrace filter). Offline,
- * the data that settles it is: the noinstr/entry/cpuidle/init text bounds in System.map (those
- * functions are never traced), a shipped module's {@code __mcount_loc}, and, on the running
- * kernel only, {@code available_filter_functions}. vmlinux's own {@code __mcount_loc} is not
- * shipped in System.map, so outside those ranges a vmlinux function is {@code unknown}.
+ * cannot be patched ({@code klp_enable_patch()} fails registering the ftrace filter). The data
+ * that settles it is: the noinstr/entry/cpuidle/init text bounds in the symbol list (those
+ * functions are never traced); the release's {@code available_filter_functions}, captured from it
+ * (testbench/capture-symbols) or read on the running kernel, which lists exactly the hookable
+ * functions; a shipped module's {@code __mcount_loc}. vmlinux's own {@code __mcount_loc} is not
+ * shipped in System.map, so without a captured list a vmlinux function outside those ranges is
+ * {@code unknown}.
  */
 final class FtraceLint implements Lint {
     static final String ID = "ftrace";
@@ -49,15 +52,21 @@ final class FtraceLint implements Lint {
                             + range.get().why() + "); ftrace, and so livepatch, cannot hook it"));
                 } else if (symbols.ftraceSites().isPresent()) {
                     var sites = symbols.ftraceSites().get();
-                    out.add(sites.functions().contains(f.name())
-                            ? new LintVerdict(ID, LintLevel.PASS, subject + ": has an ftrace call site (" + sites.source() + ")")
-                            : new LintVerdict(ID, LintLevel.FAIL, subject + ": no ftrace call site in " + sites.source()
-                                    + ": notrace, or built without fentry; livepatch cannot hook it"));
+                    if (sites.functions().contains(f.name())) {
+                        out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": has an ftrace call site (" + sites.source() + ")"));
+                    } else if (sites.origin() == FtraceSites.Origin.AVAILABLE_FILTER_FUNCTIONS) {
+                        out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": not in available_filter_functions: notrace, inlined, "
+                                + "or in noinstr text; livepatch cannot hook it (" + sites.source() + ")"));
+                    } else {
+                        out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": no ftrace call site in " + sites.source()
+                                + ": notrace, or built without fentry; livepatch cannot hook it"));
+                    }
                 } else {
                     String markers = symbols.hasNotraceMarkers() ? "outside the noinstr/entry/init text ranges, but "
                             : "";
                     out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + markers + symbols.source()
-                            + " does not record ftrace call sites (__mcount_loc is only in vmlinux), so notrace cannot be ruled out"));
+                            + " does not record ftrace call sites (__mcount_loc is only in vmlinux), so notrace cannot be ruled out;"
+                            + " pass --symbols DIR with available_filter_functions-" + c.release()));
                 }
             }
         }

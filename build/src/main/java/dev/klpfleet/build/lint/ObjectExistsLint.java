@@ -32,7 +32,8 @@ final class ObjectExistsLint implements Lint {
             Optional<ModulesIndex> index = c.symbols().modules();
             if (index.isEmpty()) {
                 out.add(new LintVerdict(ID, LintLevel.UNKNOWN,
-                        o.name() + ": no /lib/modules/" + c.release() + "/modules.dep on this host to look it up"));
+                        o.name() + ": no /lib/modules/" + c.release() + "/modules.dep on this host and no captured modules.dep-"
+                                + c.release() + " in --symbols to look it up"));
                 continue;
             }
             Optional<ModulesIndex.Entry> e = index.get().find(o.name());

@@ -135,7 +135,7 @@ public final class BuildPipeline {
             lints.add(new LintVerdict("klp-patch", LintLevel.FAIL, "no struct klp_patch found in the module: "
                     + inspection.unknowns().stream().map(u -> u.reason()).collect(Collectors.joining("; "))));
         }
-        SymbolCatalog catalog = SymbolCatalog.of(req.root(), r, req.symbolDirs());
+        SymbolCatalog catalog = SymbolCatalog.of(req.root(), r, req.symbols());
         lints.addAll(Lints.run(Lints.standard(), new LintContext(r, ManifestFactory.objects(inspection),
                 inspection.symbolLookup().klpRelocations(), catalog)));
         long lintMillis = Duration.ofNanos(System.nanoTime() - lintStart).toMillis();

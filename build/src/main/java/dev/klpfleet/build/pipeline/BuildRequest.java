@@ -2,6 +2,7 @@ package dev.klpfleet.build.pipeline;
 
 import dev.klpfleet.build.backend.Backend;
 import dev.klpfleet.build.release.KernelRelease;
+import dev.klpfleet.build.symbols.SymbolSearch;
 import dev.klpfleet.kernel.KernelRoot;
 import dev.klpfleet.protocol.artifact.SigningKey;
 import java.nio.file.Path;
@@ -22,20 +23,19 @@ import java.util.Optional;
  * @param patchVersion   recorded in each manifest
  * @param replace        build an atomic-replace patch where the back-end decides
  * @param kernelTrees    DIR holding a built kernel tree per release as DIR/RELEASE (tree-based back-ends)
- * @param symbolDirs     extra places to find {@code System.map-RELEASE} or {@code kallsyms-RELEASE}
+ * @param symbols        where each release's symbol data is looked for
  * @param root           the host's file system root (a fixture tree in tests)
  * @param compileTimeout the most one release's compile may take
  */
 public record BuildRequest(Path source, List<KernelRelease> releases, Path out, int jobs, Backend backend,
                            Optional<SigningKey> key, String patchName, String patchVersion, boolean replace,
-                           Optional<Path> kernelTrees, List<Path> symbolDirs, KernelRoot root, Duration compileTimeout) {
+                           Optional<Path> kernelTrees, SymbolSearch symbols, KernelRoot root, Duration compileTimeout) {
 
     /** A compile slower than this is stuck: a livepatch module builds in seconds, kpatch-build in tens of minutes. */
     public static final Duration DEFAULT_COMPILE_TIMEOUT = Duration.ofMinutes(60);
 
     public BuildRequest {
         releases = List.copyOf(releases);
-        symbolDirs = List.copyOf(symbolDirs);
         if (jobs < 1) {
             throw new IllegalArgumentException("jobs must be at least 1, was " + jobs);
         }

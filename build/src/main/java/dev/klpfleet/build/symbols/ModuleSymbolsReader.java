@@ -76,7 +76,7 @@ public final class ModuleSymbolsReader {
                 }
             }
         }
-        return Optional.of(new FtraceSites(traced, file + " __mcount_loc"));
+        return Optional.of(new FtraceSites(traced, FtraceSites.Origin.MCOUNT_LOC, file + " __mcount_loc"));
     }
 
     private static byte[] load(Path file) throws IOException {

@@ -27,20 +27,29 @@ public final class ModulesIndex {
 
     /** Reads the index of {@code modulesDir}; empty when modules.dep is absent. */
     public static Optional<ModulesIndex> read(Path modulesDir) throws IOException {
-        Path dep = modulesDir.resolve("modules.dep");
+        return read(modulesDir.resolve("modules.dep"), modulesDir.resolve("modules.builtin"), modulesDir);
+    }
+
+    /**
+     * Reads an index from {@code dep} and {@code builtin} (either depmod's files or captures of
+     * them, whose {@code #} header lines are skipped); module paths resolve under {@code modulesDir}.
+     * Empty when {@code dep} is absent; a missing {@code builtin} means nothing is built in.
+     */
+    public static Optional<ModulesIndex> read(Path dep, Path builtin, Path modulesDir) throws IOException {
         if (!Files.isRegularFile(dep)) {
             return Optional.empty();
         }
         Map<String, Entry> map = new HashMap<>();
-        Path builtin = modulesDir.resolve("modules.builtin");
         if (Files.isRegularFile(builtin)) {
             for (String line : Files.readAllLines(builtin, StandardCharsets.UTF_8)) {
-                add(map, modulesDir, line.strip(), true);
+                if (!line.startsWith("#")) {
+                    add(map, modulesDir, line.strip(), true);
+                }
             }
         }
         for (String line : Files.readAllLines(dep, StandardCharsets.UTF_8)) {
             int colon = line.indexOf(':');
-            if (colon > 0) {
+            if (colon > 0 && !line.startsWith("#")) {
                 add(map, modulesDir, line.substring(0, colon), false);
             }
         }

@@ -22,13 +22,22 @@ public final class ObjectSymbols {
 
     /**
      * The functions ftrace can hook in this object, when the data says: a module file's
-     * {@code __mcount_loc} call sites, or the running kernel's
-     * {@code /sys/kernel/tracing/available_filter_functions}.
+     * {@code __mcount_loc} call sites, or {@code available_filter_functions} (captured from the
+     * release with testbench/capture-symbols, or the running kernel's own).
      *
      * @param functions names of functions with an ftrace call site
+     * @param origin    which kind of data the list is, which decides what its absence means
      * @param source    where that list came from, for messages
      */
-    public record FtraceSites(Set<String> functions, String source) {
+    public record FtraceSites(Set<String> functions, Origin origin, String source) {
+        /** The kind of data an ftrace site list was read from. */
+        public enum Origin {
+            /** A module file's {@code __mcount_loc}: the fentry calls the compiler emitted. */
+            MCOUNT_LOC,
+            /** ftrace's own list of the functions it can hook, read from the running release. */
+            AVAILABLE_FILTER_FUNCTIONS
+        }
+
         public FtraceSites {
             functions = Set.copyOf(functions);
         }

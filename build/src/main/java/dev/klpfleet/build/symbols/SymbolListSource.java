@@ -14,9 +14,11 @@ import java.util.Optional;
 /**
  * Finds a release's vmlinux symbol list. Debian's {@code /boot/System.map-R} is a one-line
  * placeholder ("The real System.map is in the linux-image-&lt;version&gt;-dbg package"), so the
- * search goes on: in order, {@code DIR/System.map-R} and {@code DIR/kallsyms-R} for each extra
- * directory given, {@code /boot/System.map-R}, {@code /usr/lib/debug/boot/System.map-R} (the -dbg
- * package), and {@code /proc/kallsyms} when R is the running kernel and addresses are visible (root).
+ * search goes on: in order, {@code DIR/kallsyms-R} (a capture of the release's own
+ * {@code /proc/kallsyms}, as testbench/capture-symbols makes) and {@code DIR/System.map-R} for
+ * each {@link SymbolSearch#dirs() directory}; then, with {@link SymbolSearch#hostFallbacks()},
+ * {@code /boot/System.map-R}, {@code /usr/lib/debug/boot/System.map-R} (the -dbg package), and
+ * {@code /proc/kallsyms} when R is the running kernel and addresses are visible (root).
  */
 public final class SymbolListSource {
     private SymbolListSource() {}
@@ -27,15 +29,17 @@ public final class SymbolListSource {
         record Missing(String reason) implements Located {}
     }
 
-    public static Located locate(KernelRoot root, KernelRelease release, List<Path> extraDirs) {
+    public static Located locate(KernelRoot root, KernelRelease release, SymbolSearch search) {
         String r = release.name();
         List<Path> candidates = new ArrayList<>();
-        for (Path d : extraDirs) {
-            candidates.add(d.resolve("System.map-" + r));
+        for (Path d : search.dirs()) {
             candidates.add(d.resolve("kallsyms-" + r));
+            candidates.add(d.resolve("System.map-" + r));
         }
-        candidates.add(root.path("/boot/System.map-" + r));
-        candidates.add(root.path("/usr/lib/debug/boot/System.map-" + r));
+        if (search.hostFallbacks()) {
+            candidates.add(root.path("/boot/System.map-" + r));
+            candidates.add(root.path("/usr/lib/debug/boot/System.map-" + r));
+        }
         List<String> rejected = new ArrayList<>();
         for (Path c : candidates) {
             if (!Files.isRegularFile(c)) {
@@ -47,7 +51,7 @@ public final class SymbolListSource {
             }
             rejected.add(c + " (" + why.get() + ")");
         }
-        if (root.read("/proc/sys/kernel/osrelease").filter(r::equals).isPresent()) {
+        if (search.hostFallbacks() && root.read("/proc/sys/kernel/osrelease").filter(r::equals).isPresent()) {
             Path kallsyms = root.path("/proc/kallsyms");
             Optional<String> why = Files.isReadable(kallsyms) ? unusable(kallsyms) : Optional.of("not readable");
             if (why.isEmpty()) {
@@ -56,8 +60,10 @@ public final class SymbolListSource {
             rejected.add(kallsyms + " (" + why.get() + ")");
         }
         String tried = rejected.isEmpty() ? "" : "; rejected " + String.join(", ", rejected);
-        return new Located.Missing("no symbol list for " + r + ": install linux-image-" + r
-                + "-dbg (System.map in /usr/lib/debug/boot) or pass --symbols DIR with System.map-" + r + tried);
+        String looked = search.hostFallbacks() ? "" : " (--symbols-only: this host's own files were not read)";
+        return new Located.Missing("no symbol list for " + r + looked + ": pass --symbols DIR holding kallsyms-" + r
+                + " (testbench/capture-symbols --kernel " + r + " DIR) or System.map-" + r
+                + " (from linux-image-" + r + "-dbg)" + tried);
     }
 
     /** Why a file is not a real symbol list: Debian's placeholder, or kallsyms read without root (all addresses 0). */
@@ -68,6 +74,10 @@ public final class SymbolListSource {
             for (String line; (line = r.readLine()) != null && lines < 1000; lines++) {
                 if (line.contains("The real System.map is in")) {
                     return Optional.of("Debian placeholder");
+                }
+                if (line.startsWith("#")) {
+                    lines--; // a capture's header, not a symbol
+                    continue;
                 }
                 anyAddress |= !line.startsWith("0000000000000000");
             }

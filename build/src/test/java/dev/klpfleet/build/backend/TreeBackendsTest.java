@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.klpfleet.build.pipeline.BuildPipeline;
 import dev.klpfleet.build.pipeline.BuildProgress;
 import dev.klpfleet.build.pipeline.BuildRequest;
+import dev.klpfleet.build.symbols.SymbolSearch;
 import dev.klpfleet.build.pipeline.BuildSummary;
 import dev.klpfleet.build.pipeline.ReleaseResult;
 import dev.klpfleet.build.release.KernelRelease;
@@ -47,7 +48,7 @@ class TreeBackendsTest {
         Path trees = Files.createDirectories(tmp.resolve("trees").resolve(R612.name())).getParent();
         BuildRequest req = new BuildRequest(fixture("fix-cmdline.patch"), List.of(R612), tmp.resolve("out"), 1,
                 Backend.named(backend, Optional.of(tool(backend, fail))).orElseThrow(), Optional.empty(), "fix_cmdline", "2",
-                replace, Optional.of(trees), List.of(), new KernelRoot(tmp), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
+                replace, Optional.of(trees), SymbolSearch.hostOnly(), new KernelRoot(tmp), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
         return new BuildPipeline(InstantSource.fixed(Instant.EPOCH), "h").run(req, BuildProgress.NONE);
     }
 
@@ -96,7 +97,7 @@ class TreeBackendsTest {
         Path trees = Files.createDirectories(tmp.resolve("trees").resolve(R612.name())).getParent();
         BuildRequest req = new BuildRequest(tmp, List.of(R612), tmp.resolve("out"), 1,
                 Backend.named("kpatch-build", Optional.of(tool("kpatch-build", false))).orElseThrow(), Optional.empty(), "x", "1",
-                true, Optional.of(trees), List.of(), new KernelRoot(tmp), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
+                true, Optional.of(trees), SymbolSearch.hostOnly(), new KernelRoot(tmp), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
         ReleaseResult r = new BuildPipeline(InstantSource.fixed(Instant.EPOCH), "h").run(req, BuildProgress.NONE).results().get(0);
         assertThat(r.status()).isEqualTo(ReleaseResult.Status.COMPILE_FAILED);
         assertThat(r.detail()).contains("takes a .patch file");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klpfleet.build.release.KernelRelease;
 import dev.klpfleet.build.symbols.SymbolCatalog;
+import dev.klpfleet.build.symbols.SymbolSearch;
 import dev.klpfleet.kernel.KernelRoot;
 import dev.klpfleet.protocol.artifact.LintLevel;
 import dev.klpfleet.protocol.artifact.LintVerdict;
@@ -31,7 +32,7 @@ class LintsTest {
 
     static List<LintVerdict> lint(Lint lint, KernelRoot root, KernelRelease release, int klpRelocations, PatchedObject... objects)
             throws IOException {
-        SymbolCatalog catalog = SymbolCatalog.of(root, release, List.of());
+        SymbolCatalog catalog = SymbolCatalog.of(root, release, SymbolSearch.hostOnly());
         return lint.check(new LintContext(release, List.of(objects), klpRelocations, catalog));
     }
 

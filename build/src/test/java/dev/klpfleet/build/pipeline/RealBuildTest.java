@@ -6,6 +6,7 @@ import dev.klpfleet.build.backend.Backend;
 import dev.klpfleet.build.pipeline.ReleaseResult.Status;
 import dev.klpfleet.build.release.KernelRelease;
 import dev.klpfleet.build.release.ReleaseFiles;
+import dev.klpfleet.build.symbols.SymbolSearch;
 import dev.klpfleet.kernel.KernelRoot;
 import dev.klpfleet.protocol.artifact.ArtifactVerifier;
 import dev.klpfleet.protocol.artifact.BuildManifest;
@@ -27,13 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real compiles with make and gcc against the installed headers of both Debian kernel lines
- * (testbench/install-deps installs them; releases are found at run time, not named here).
+ * (testbench/install-deps installs them; releases are found at run time, not named here). The
+ * symbol lints are kept to an empty {@code --symbols-only} directory, so the result does not
+ * depend on what else this host has; testbench's BuildOnRealKernelsVmTest runs them on captured data.
  */
 class RealBuildTest {
     static KernelRelease line61;
     static KernelRelease line612;
     static final SigningKey KEY = SigningKeys.generate();
     @TempDir Path out;
+    @TempDir Path noSymbols;
 
     @BeforeAll
     static void findReleases() {
@@ -51,7 +55,7 @@ class RealBuildTest {
     BuildSummary build(String patch, int jobs, KernelRelease... releases) throws Exception {
         BuildRequest req = new BuildRequest(patch(patch), List.of(releases), out, jobs,
                 Backend.named("kbuild", Optional.empty()).orElseThrow(), Optional.of(KEY), "unused", "1.0", true,
-                Optional.empty(), List.of(), KernelRoot.host(), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
+                Optional.empty(), SymbolSearch.dirsOnly(List.of(noSymbols)), KernelRoot.host(), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
         return new BuildPipeline(InstantSource.fixed(Instant.parse("2025-11-28T12:00:00Z")), "test-builder").run(req, BuildProgress.NONE);
     }
 
@@ -74,9 +78,14 @@ class RealBuildTest {
                 assertThat(o.funcs()).containsExactly(new PatchedFunc("cmdline_proc_show", 0));
             });
             assertThat(m.provenance().kernelCompiler()).contains("gcc");
-            // Without a symbol list the verdicts are unknown, never a false failure.
-            assertThat(m.lints()).filteredOn(l -> l.lint().equals("symbol-exists"))
-                    .allSatisfy(l -> assertThat(l.level()).isIn(LintLevel.PASS, LintLevel.UNKNOWN));
+            // Without a symbol list the verdicts are unknown, never a false failure, and the build is signed.
+            assertThat(m.lints()).filteredOn(l -> List.of("symbol-exists", "sympos", "ftrace").contains(l.lint()))
+                    .hasSize(3).allSatisfy(l -> {
+                        assertThat(l.level()).isEqualTo(LintLevel.UNKNOWN);
+                        assertThat(l.reason()).contains("--symbols-only");
+                    });
+            assertThat(m.lints()).filteredOn(l -> l.lint().equals("object-exists"))
+                    .singleElement().satisfies(l -> assertThat(l.level()).isEqualTo(LintLevel.PASS));
             Path ko = dir.resolve("fix_cmdline.ko");
             assertThat(ArtifactVerifier.verify(KEY.publicKey(), manifestBytes, Files.readAllBytes(dir.resolve("manifest.sig")),
                     Sha256.hex(ko), Files.size(ko)).verified()).isTrue();

@@ -8,6 +8,7 @@ import dev.klpfleet.build.pipeline.ReleaseResult;
 import dev.klpfleet.build.pipeline.ReleaseResult.Status;
 import dev.klpfleet.build.release.KernelRelease;
 import dev.klpfleet.build.signing.KeyFiles;
+import dev.klpfleet.build.symbols.SymbolSearch;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Output;
@@ -67,8 +68,15 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--kernel-trees", paramLabel = "DIR", description = "kpatch-build, klp-build: DIR/RELEASE is each release's built kernel tree.")
     Path kernelTrees;
 
-    @Option(names = "--symbols", paramLabel = "DIR", description = "Extra place for System.map-RELEASE or kallsyms-RELEASE (repeatable).")
+    @Option(names = "--symbols", paramLabel = "DIR",
+            description = "Symbol data per release, searched first (repeatable): kallsyms-RELEASE or System.map-RELEASE, "
+                    + "available_filter_functions-RELEASE, modules.dep-RELEASE, modules.builtin-RELEASE (testbench/capture-symbols writes them).")
     List<Path> symbolDirs = new ArrayList<>();
+
+    @Option(names = "--symbols-only",
+            description = "Read symbol data only from --symbols, never from this host's /boot, /usr/lib/debug, /proc or tracefs, "
+                    + "so the lints come out the same on every build host.")
+    boolean symbolsOnly;
 
     @Option(names = "--patch-name", paramLabel = "NAME", description = "kpatch-build, klp-build: module name (default: the .patch file's name).")
     String patchName;
@@ -125,6 +133,16 @@ public final class BuildCommand implements Callable<Integer> {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--out " + out + " exists and is not a directory");
         }
+        for (Path d : symbolDirs) {
+            if (!Files.isDirectory(d)) {
+                throw new CommandFailure(ExitCodes.BAD_INPUT, "--symbols " + d + " is not a directory");
+            }
+        }
+        if (symbolsOnly && symbolDirs.isEmpty()) {
+            throw new CommandFailure(ExitCodes.USAGE, "--symbols-only needs at least one --symbols DIR");
+        }
+        List<Path> dirs = symbolDirs.stream().map(Path::toAbsolutePath).toList();
+        SymbolSearch symbols = symbolsOnly ? SymbolSearch.dirsOnly(dirs) : SymbolSearch.dirsThenHost(dirs);
         Optional<SigningKey> signingKey = Optional.empty();
         if (key != null) {
             try {
@@ -136,7 +154,7 @@ public final class BuildCommand implements Callable<Integer> {
         String name = patchName != null ? patchName
                 : source.getFileName().toString().replaceFirst("\\.patch$", "").replace('-', '_').toLowerCase(Locale.ROOT);
         return new BuildRequest(source.toAbsolutePath(), releases, out.toAbsolutePath(), n, b, signingKey, name, patchVersion,
-                !noReplace, Optional.ofNullable(kernelTrees).map(Path::toAbsolutePath), symbolDirs, KernelRoot.host(),
+                !noReplace, Optional.ofNullable(kernelTrees).map(Path::toAbsolutePath), symbols, KernelRoot.host(),
                 BuildRequest.DEFAULT_COMPILE_TIMEOUT);
     }
 
