@@ -40,8 +40,6 @@ class RoomsTest {
         noClasses().that().resideInAPackage("dev.klpfleet.server..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "dev.klpfleet.kernel..", "dev.klpfleet.build..", "dev.klpfleet.cli..")
-                // Holds vacuously while the server room has no classes yet (main before the server branch merges).
-                .allowEmptyShould(true)
                 .check(ALL);
     }
 
