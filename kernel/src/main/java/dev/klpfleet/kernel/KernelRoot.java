@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -49,12 +50,25 @@ public record KernelRoot(Path root) {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            // ESRCH from a vanished /proc/PID, EACCES on /proc/PID/stack as non-root: absent, not fatal.
-            if (absolute.startsWith("/proc/")) {
+            if (vanished(absolute, e)) {
                 return Optional.empty();
             }
             throw new UncheckedIOException("cannot read " + absolute + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a failed read means the object is gone rather than broken: a task that exited
+     * (ESRCH, and EACCES on {@code /proc/PID/stack} of a task being reaped), or a sysfs attribute
+     * whose kobject the kernel is deleting (ENODEV: a livepatch freed after its disable completed).
+     */
+    private static boolean vanished(String absolute, IOException e) {
+        // open() failures carry errno in FileSystemException's reason, read() failures in the message.
+        String reason = e instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : String.valueOf(e.getMessage());
+        if (absolute.startsWith("/proc/")) {
+            return true;
+        }
+        return absolute.startsWith("/sys/") && (reason.contains("No such device") || reason.contains("No such file"));
     }
 
     /**

@@ -106,7 +106,14 @@ public final class PatchLoader {
                 return report.done(Result.LOAD_FAILED, "insmod failed: " + firstLine(insmod.output()), start);
             }
             Instant watchStart = clock.instant();
-            TransitionOutcome outcome = watch.await(name, watchStart, options.stallTimeout());
+            TransitionOutcome outcome;
+            try {
+                outcome = watch.await(name, watchStart, options.stallTimeout());
+            } catch (RuntimeException e) {
+                // Whatever broke the watch, the host must not keep a patch nobody is watching.
+                removeLeftover(name);
+                throw e;
+            }
             report.watched(watchStart, outcome, log);
             if (outcome instanceof TransitionOutcome.Stalled stalled) {
                 report.blockers = stalled.blockers();
