@@ -10,6 +10,7 @@ import dev.klpfleet.kernel.taint.Taints;
 import dev.klpfleet.kernel.tracing.FtraceUsage;
 import dev.klpfleet.kernel.tracing.FuncTarget;
 import dev.klpfleet.kernel.tracing.Kprobe;
+import dev.klpfleet.kernel.tracing.KprobeState;
 import dev.klpfleet.kernel.tracing.TracingState;
 import dev.klpfleet.kernel.tracing.UsageKind;
 import java.util.ArrayList;
@@ -71,11 +72,13 @@ final class ExtraChecks {
         if (probes.isEmpty()) {
             return Check.pass("kprobes", "no kprobe in the replaced functions");
         }
-        // A probe on the entry (+0x0) still fires: ftrace runs it before livepatch's handler moves
-        // the call to the new function. A probe inside the body never fires again once tasks run
-        // the replacement, because the old body no longer runs.
+        // A probe on the entry still fires: it sits on the ftrace call site ([FTRACE] in the list;
+        // +0x0, or +0x4 after endbr64 when IBT is on, as on Debian's 6.12) and ftrace runs it before
+        // livepatch's handler moves the call to the new function. A probe inside the body never
+        // fires again once tasks run the replacement, because the old body no longer runs.
         Set<String> entryProbes = tracing.kprobes().get().entries().stream()
-                .filter(k -> k.offset() == 0).map(Kprobe::raw).collect(Collectors.toSet());
+                .filter(k -> k.offset() == 0 || k.states().contains(KprobeState.FTRACE))
+                .map(Kprobe::raw).collect(Collectors.toSet());
         List<FtraceUsage> body = probes.stream().filter(u -> !entryProbes.contains(u.evidence())).toList();
         List<FtraceUsage> entry = probes.stream().filter(u -> entryProbes.contains(u.evidence())).toList();
         if (!body.isEmpty()) {
