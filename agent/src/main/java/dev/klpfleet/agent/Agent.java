@@ -76,6 +76,7 @@ public final class Agent {
     private String etag;
     private CheckinResponse desired;
     private int consecutiveErrors;
+    private boolean lastCheckinUnchanged;
 
     /**
      * @throws IOException when the state file exists but is unreadable (the agent refuses to start
@@ -163,7 +164,7 @@ public final class Agent {
             Step step = Diff.next(seen, want, state.managed(), state.failures(), clock.instant());
             if (step instanceof Step.Idle) {
                 return done(Requeue.Outcome.IDLE, actions, "nothing to do: " + want.size() + " desired, "
-                        + state.managed().size() + " managed");
+                        + state.managed().size() + " managed" + (lastCheckinUnchanged ? "; desired set unchanged (304)" : ""));
             }
             if (step instanceof Step.Wait w) {
                 return done(Requeue.Outcome.WAITING, actions, w.why());
@@ -209,6 +210,7 @@ public final class Agent {
         }).toList();
         CheckinRequest req = new CheckinRequest(seen.kernelRelease(), loaded, seen.taint().orElse(0L));
         Checkin answer = server.checkin(state.hostId(), state.credential(), req, desired == null ? null : etag);
+        lastCheckinUnchanged = answer instanceof Checkin.Unchanged;
         if (answer instanceof Checkin.Changed c) {
             desired = c.response();
             etag = c.etag();
