@@ -33,7 +33,13 @@ public final class Requeue {
         /** A transition runs: come back soon. */
         WAITING,
         /** The pass failed (server unreachable, I/O error): back off. */
-        FAILED
+        FAILED;
+
+        /** The wire form: lower case, e.g. {@code idle}. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**
