@@ -2,7 +2,8 @@ package dev.klpfleet.cli;
 
 /**
  * Every exit code klpfleet uses, in one place; docs/CLI.md lists the same table.
- * Codes 10-19 are outcomes of an operation on a kernel, 20-29 of talking to a server, 30-39 of builds and artifacts.
+ * Codes 10-19 are outcomes of an operation on a kernel, 20-29 of talking to a server, 30-39 of builds and artifacts,
+ * 40-49 of the host agent.
  */
 public final class ExitCodes {
     private ExitCodes() {}
@@ -46,4 +47,11 @@ public final class ExitCodes {
     public static final int LINT_FAILED = 31;
     /** {@code klpfleet verify}: an artifact is tampered, unsigned, or signed by another key; it must not be deployed. */
     public static final int VERIFY_REFUSED = 32;
+
+    /** {@code klpfleet agent}: a step ended without success (refused, load-failed, stalled, unload-failed); the server was told. */
+    public static final int AGENT_STEP_FAILED = 40;
+    /** {@code klpfleet agent}: this host has no credential in --data yet and no --enroll-token was given. */
+    public static final int NOT_ENROLLED = 41;
+    /** {@code klpfleet agent --once}: stopped with work left (a transition still running, or the pass bound reached). */
+    public static final int AGENT_UNFINISHED = 42;
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 dev.klpfleet.cli.fleet.PatchCommand.class,
                 dev.klpfleet.cli.fleet.RolloutCommand.class,
                 dev.klpfleet.cli.fleet.BenchCommand.class,
+                dev.klpfleet.cli.agent.AgentCommand.class,
 
                 dev.klpfleet.cli.kernel.KernelCommand.class,
                 dev.klpfleet.cli.module.ModuleCommand.class,

@@ -51,6 +51,15 @@ class RoomsTest {
     }
 
     @Test
+    void the_agent_is_built_on_kernel_and_protocol_only() {
+        noClasses().that().resideInAPackage("dev.klpfleet.agent..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.klpfleet.server..", "dev.klpfleet.build..", "dev.klpfleet.cli..",
+                        "java.sql..", "org.eclipse.jetty..", "org.jdbi..")
+                .check(ALL);
+    }
+
+    @Test
     void only_main_exits_the_process() {
         noClasses().that().doNotHaveFullyQualifiedName("dev.klpfleet.cli.Main")
                 .should().callMethod(System.class, "exit", int.class)

@@ -8,7 +8,7 @@ import java.time.Instant;
  *
  * @param kind     {@code apply}, {@code unload} or {@code health}
  * @param result   for apply: {@code applied}, {@code refused}, {@code load-failed}, {@code stalled-reverted},
- *                 {@code stalled-waiting}; for unload: {@code unloaded}, {@code unload-failed};
+ *                 {@code stalled-waiting}, {@code revert-stalled}; for unload: {@code unloaded}, {@code unload-failed};
  *                 for health: {@code oops}, {@code crash}, {@code taint}
  * @param evidence the JSON {@code klpfleet kernel load --json} printed (result, patch, timings, blockers,
  *                 kernelLog, impact), stored as given

@@ -90,6 +90,10 @@ public final class Api {
                 c -> s.patches().content(c.param("sha256"))
                         .<Reply>map(b -> new Reply.Bytes(200, "application/octet-stream", b, Map.of("ETag", "\"" + c.param("sha256") + "\"")))
                         .orElse(Reply.error(404, "no artifact with sha256 " + c.param("sha256")))));
+        r.add(new Route("GET", "/api/v1/artifacts/{sha256}/manifest", Access.HOST_OR_VIEWER, 0,
+                "The manifest and signature of a module, byte for byte (base64), for the agent to verify",
+                c -> s.patches().signedManifest(c.param("sha256")).<Reply>map(Reply::ok)
+                        .orElse(Reply.error(404, "no artifact with sha256 " + c.param("sha256")))));
 
         r.add(new Route("GET", "/api/v1/hosts", Access.VIEWER, 0, "List hosts (query: label=key=value, kernel=release)", c -> {
             Map<String, String> labels = new java.util.TreeMap<>();

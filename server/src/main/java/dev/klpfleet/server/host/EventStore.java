@@ -10,7 +10,7 @@ import java.util.Set;
 public final class EventStore {
     /** Results allowed for each event kind. */
     public static final Map<String, Set<String>> RESULTS = Map.of(
-            "apply", Set.of("applied", "refused", "load-failed", "stalled-reverted", "stalled-waiting"),
+            "apply", Set.of("applied", "refused", "load-failed", "stalled-reverted", "stalled-waiting", "revert-stalled"),
             "unload", Set.of("unloaded", "unload-failed"),
             "health", Set.of("oops", "crash", "taint"));
 

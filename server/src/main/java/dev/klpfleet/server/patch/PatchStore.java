@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.klpfleet.protocol.artifact.BuildManifest;
 import dev.klpfleet.protocol.artifact.Sha256;
 import dev.klpfleet.protocol.artifact.Verification;
+import dev.klpfleet.protocol.fleet.SignedManifest;
 import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.Principal;
 import dev.klpfleet.server.host.FleetJson;
@@ -108,6 +109,19 @@ public final class PatchStore {
     public Optional<byte[]> content(String sha256) {
         return db.withHandle(h -> h.createQuery("SELECT content_base64 FROM artifacts WHERE sha256 = :s").bind("s", sha256)
                 .mapTo(String.class).findOne().map(Base64.getDecoder()::decode));
+    }
+
+    /**
+     * The manifest and signature the artifact with this SHA-256 was uploaded with, byte for byte
+     * (base64), so an agent can verify the artifact against the fleet key itself.
+     */
+    public Optional<SignedManifest> signedManifest(String sha256) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return db.withHandle(h -> h.createQuery("SELECT manifest_json, signature FROM artifacts WHERE sha256 = :s").bind("s", sha256)
+                .map((rs, ctx) -> new SignedManifest(
+                        b64.encodeToString(rs.getString(1).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        b64.encodeToString(rs.getString(2).getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                .findOne());
     }
 
     /** Kernel release to (sha256, module file) of every artifact of one patch version. */

@@ -63,7 +63,7 @@ public final class RolloutCore {
                 next = switch (r.result()) {
                     case "applied" -> h.to(Phase.APPLIED, r.resultAt());
                     case "refused", "load-failed" -> h.to(Phase.FAILED, r.resultAt());
-                    case "stalled-reverted", "stalled-waiting" -> h.to(Phase.STALLED, r.resultAt());
+                    case "stalled-reverted", "stalled-waiting", "revert-stalled" -> h.to(Phase.STALLED, r.resultAt());
                     default -> h;
                 };
             } else if (h.phase() == Phase.ROLLING_BACK) {

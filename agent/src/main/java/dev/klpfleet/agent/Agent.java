@@ -1,0 +1,339 @@
+package dev.klpfleet.agent;
+
+import dev.klpfleet.agent.artifact.ArtifactCache;
+import dev.klpfleet.agent.artifact.Fetched;
+import dev.klpfleet.agent.controlplane.Checkin;
+import dev.klpfleet.agent.controlplane.ControlPlane;
+import dev.klpfleet.agent.controlplane.ControlPlaneException;
+import dev.klpfleet.agent.event.Events;
+import dev.klpfleet.agent.kernel.HostKernel;
+import dev.klpfleet.agent.reconcile.Diff;
+import dev.klpfleet.agent.reconcile.Observation;
+import dev.klpfleet.agent.reconcile.Requeue;
+import dev.klpfleet.agent.reconcile.Step;
+import dev.klpfleet.agent.state.AgentState;
+import dev.klpfleet.agent.state.Failures;
+import dev.klpfleet.agent.state.ManagedPatch;
+import dev.klpfleet.agent.state.StateFile;
+import dev.klpfleet.kernel.Pause;
+import dev.klpfleet.kernel.load.LoadResult;
+import dev.klpfleet.kernel.load.Result;
+import dev.klpfleet.kernel.module.ModuleFormatException;
+import dev.klpfleet.kernel.module.ModuleInspection;
+import dev.klpfleet.kernel.module.ModuleInspector;
+import dev.klpfleet.kernel.taint.Taint;
+import dev.klpfleet.protocol.fleet.CheckinRequest;
+import dev.klpfleet.protocol.fleet.CheckinResponse;
+import dev.klpfleet.protocol.fleet.DesiredPatch;
+import dev.klpfleet.protocol.fleet.EnrollRequest;
+import dev.klpfleet.protocol.fleet.EnrollResponse;
+import dev.klpfleet.protocol.fleet.HostEvent;
+import dev.klpfleet.protocol.fleet.LoadedPatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The host agent: a level-based reconcile loop in the style of controller-runtime.
+ *
+ * <p>A {@link #pass() pass}: send events still in the outbox; observe the kernel (release,
+ * {@code /sys/kernel/livepatch}, taint); report a health event if the taint gained a bad flag; check
+ * in (with the last ETag: a 304 means the desired set is unchanged, not that nothing is to do);
+ * {@link Diff} the desired set against the kernel and the agent's records; take at most one
+ * {@link Step}; report its event with the load/unload result as evidence. {@link Requeue} decides
+ * when the next pass runs.
+ *
+ * <p>Crash safety: the state file is written before every kernel write (the operation's intent)
+ * and after it (the result and its event, in the same write); events leave the outbox only once
+ * the server answered 201 or 409. A crash anywhere is therefore followed by a pass that re-reads
+ * the kernel, re-runs the interrupted operation (the kernel room's load and unload are idempotent:
+ * an applied patch is reported applied without touching anything) and re-sends the same event id.
+ *
+ * <p>Not thread-safe: one agent per data directory, one thread.
+ */
+public final class Agent {
+    /** Upper bound on passes of {@link #runOnce()}: each pass takes one step, so this is more steps than any desired set needs. */
+    public static final int MAX_ONCE_PASSES = 32;
+
+    private final HostKernel kernel;
+    private final ControlPlane server;
+    private final StateFile stateFile;
+    private final ArtifactCache artifacts;
+    private final InstantSource clock;
+    private final Pause pause;
+    private final RandomGenerator random;
+
+    private AgentState state;
+    private String etag;
+    private CheckinResponse desired;
+    private int consecutiveErrors;
+    private boolean lastCheckinUnchanged;
+
+    /**
+     * @throws IOException when the state file exists but is unreadable (the agent refuses to start
+     *                     rather than forget which patches it loaded)
+     */
+    public Agent(HostKernel kernel, ControlPlane server, StateFile stateFile, ArtifactCache artifacts, InstantSource clock,
+                 Pause pause, RandomGenerator random) throws IOException {
+        this.kernel = kernel;
+        this.server = server;
+        this.stateFile = stateFile;
+        this.artifacts = artifacts;
+        this.clock = clock;
+        this.pause = pause;
+        this.random = random;
+        this.state = stateFile.load();
+    }
+
+    /** The state as last saved. */
+    public AgentState state() {
+        return state;
+    }
+
+    /**
+     * Enrolls this host unless the state file already holds a credential.
+     *
+     * @return the new host id, or null when already enrolled (the token is then not used)
+     */
+    public String enrollIfNeeded(String enrollmentToken, Identity who) throws ControlPlaneException, IOException, InterruptedException {
+        if (state.enrolled()) {
+            return null;
+        }
+        Observation now = kernel.observe(Set.of());
+        List<String> capabilities = kernel.livepatchSupported() ? List.of("livepatch") : List.of();
+        EnrollResponse r = server.enroll(enrollmentToken, new EnrollRequest(who.hostname(), now.kernelRelease(), who.distro(),
+                who.labels(), capabilities));
+        save(state.enrolled(r.hostId(), r.credential()));
+        return r.hostId();
+    }
+
+    /**
+     * Passes until one finds nothing left to do, fails, or {@link #MAX_ONCE_PASSES} ran. While a
+     * transition runs it waits {@link Requeue#TRANSITION_RECHECK} between passes. Returns every pass.
+     */
+    public List<Pass> runOnce() throws InterruptedException {
+        List<Pass> passes = new ArrayList<>();
+        for (int i = 0; i < MAX_ONCE_PASSES; i++) {
+            Pass p = pass();
+            passes.add(p);
+            if (p.outcome() == Requeue.Outcome.IDLE || p.outcome() == Requeue.Outcome.FAILED) {
+                break;
+            }
+            if (p.outcome() == Requeue.Outcome.WAITING) {
+                pause.sleep(p.next());
+            }
+        }
+        return passes;
+    }
+
+    /** Passes forever, sleeping as {@link Requeue} says between them; returns only when interrupted. */
+    public void runForever(Consumer<Pass> onPass) throws InterruptedException {
+        while (!Thread.currentThread().isInterrupted()) {
+            Pass p = pass();
+            onPass.accept(p);
+            if (!p.next().isZero()) {
+                pause.sleep(p.next());
+            }
+        }
+        throw new InterruptedException("agent stopped");
+    }
+
+    /** One reconcile pass. Never throws for a server or disk failure: those end the pass as FAILED. */
+    public Pass pass() throws InterruptedException {
+        List<Action> actions = new ArrayList<>();
+        try {
+            if (!state.enrolled()) {
+                return failed(actions, "not-enrolled", "this host is not enrolled: run once with --enroll-token");
+            }
+            flushOutbox(actions);
+            Observation seen = kernel.observe(names());
+            health(seen, actions);
+            List<DesiredPatch> want = checkin(seen);
+            if (!names().containsAll(want.stream().map(DesiredPatch::patch).toList())) {
+                seen = kernel.observe(names());
+            }
+            Step step = Diff.next(seen, want, state.managed(), state.failures(), clock.instant());
+            if (step instanceof Step.Idle) {
+                return done(Requeue.Outcome.IDLE, actions, "nothing to do: " + want.size() + " desired, "
+                        + state.managed().size() + " managed" + (lastCheckinUnchanged ? "; desired set unchanged (304)" : ""));
+            }
+            if (step instanceof Step.Wait w) {
+                return done(Requeue.Outcome.WAITING, actions, w.why());
+            }
+            String why = execute(step, seen, actions);
+            flushOutbox(actions);
+            return done(Requeue.Outcome.STEPPED, actions, why);
+        } catch (ControlPlaneException e) {
+            return failed(actions, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
+        } catch (IOException | UncheckedIOException e) {
+            return failed(actions, "io", e.getMessage());
+        }
+    }
+
+    private Pass done(Requeue.Outcome outcome, List<Action> actions, String detail) {
+        consecutiveErrors = 0;
+        return new Pass(outcome, actions, detail, null, Requeue.after(outcome, interval(), 0, random));
+    }
+
+    private Pass failed(List<Action> actions, String error, String detail) {
+        consecutiveErrors++;
+        return new Pass(Requeue.Outcome.FAILED, actions, detail, error,
+                Requeue.after(Requeue.Outcome.FAILED, interval(), consecutiveErrors, random));
+    }
+
+    private Duration interval() {
+        return desired == null ? Requeue.DEFAULT_INTERVAL : Duration.ofSeconds(desired.checkinIntervalSeconds());
+    }
+
+    /** Module names the observation must look up: every managed patch and every desired one. */
+    private Set<String> names() {
+        Set<String> n = new TreeSet<>(state.managed().keySet());
+        if (desired != null) {
+            desired.desired().forEach(d -> n.add(d.patch()));
+        }
+        return n;
+    }
+
+    private List<DesiredPatch> checkin(Observation seen) throws ControlPlaneException, InterruptedException {
+        List<LoadedPatch> loaded = seen.patches().stream().map(p -> {
+            ManagedPatch m = state.managed().get(p.name());
+            return new LoadedPatch(p.name(), m == null ? null : m.version(), p.state(), m == null ? null : m.sha256());
+        }).toList();
+        CheckinRequest req = new CheckinRequest(seen.kernelRelease(), loaded, seen.taint().orElse(0L));
+        Checkin answer = server.checkin(state.hostId(), state.credential(), req, desired == null ? null : etag);
+        lastCheckinUnchanged = answer instanceof Checkin.Unchanged;
+        if (answer instanceof Checkin.Changed c) {
+            desired = c.response();
+            etag = c.etag();
+        }
+        return desired.desired() == null ? List.of() : desired.desired();
+    }
+
+    /** Reports bad taint flags that appeared since the last pass. The first observation is the baseline: nothing to compare with. */
+    private void health(Observation seen, List<Action> actions) throws ControlPlaneException, IOException, InterruptedException {
+        if (seen.taint().isEmpty()) {
+            return;
+        }
+        Taint now = Taint.decode(seen.taint().get());
+        Long last = state.lastTaint();
+        if (last != null && last == now.value()) {
+            return;
+        }
+        AgentState next = state.withTaint(now.value());
+        // Taint is sticky until reboot; a mask that lost bits means the host rebooted, and the new reading is a new baseline.
+        if (last != null && (last & ~now.value()) == 0 && !now.addedSince(Taint.decode(last)).bad().isEmpty()) {
+            HostEvent e = Events.taint(now, Taint.decode(last), clock.instant());
+            next = next.enqueue(e);
+            actions.add(new Action("health", null, null, "taint", e.evidence().path("message").asText(), e.eventId(), null));
+        }
+        save(next);
+        flushOutbox(actions);
+    }
+
+    private String execute(Step step, Observation seen, List<Action> actions)
+            throws ControlPlaneException, IOException, InterruptedException {
+        if (step instanceof Step.Load l) {
+            load(l.desired(), seen, actions);
+            return l.why();
+        }
+        if (step instanceof Step.Unload u) {
+            unload(u.managed(), actions);
+            return u.why();
+        }
+        Step.Forget f = (Step.Forget) step;
+        save(state.withoutManaged(f.managed().patch()));
+        actions.add(new Action("forget", f.managed().patch(), f.managed().version(), "forgotten", f.why(), null, null));
+        return f.why();
+    }
+
+    private void load(DesiredPatch d, Observation seen, List<Action> actions)
+            throws ControlPlaneException, IOException, InterruptedException {
+        ManagedPatch prev = state.managed().get(d.patch());
+        boolean resuming = prev != null && prev.phase() == ManagedPatch.Phase.LOADING
+                && prev.sha256().equals(d.sha256()) && prev.rolloutId().equals(d.rolloutId());
+        int attempt = resuming ? prev.attempt() : prev == null ? 1 : prev.attempt() + 1;
+        String eventId = Events.id("apply", d.patch(), d.version(), d.sha256(), d.rolloutId(), attempt);
+        String failureKey = Failures.apply(d.patch(), d.sha256(), d.rolloutId());
+
+        Fetched fetched = artifacts.fetch(d, state.credential(), seen.kernelRelease());
+        ModuleInspection module = null;
+        if (fetched instanceof Fetched.Ready ready) {
+            try {
+                module = ModuleInspector.inspect(ready.module());
+            } catch (ModuleFormatException e) {
+                fetched = new Fetched.Refused("module-malformed", e.getMessage());
+            }
+        }
+        if (fetched instanceof Fetched.Refused r) {
+            LoadResult refusal = Events.refusal(d.patch(), d.sha256(), seen.kernelRelease(), r.reason(), r.detail());
+            HostEvent e = Events.apply(eventId, d.version(), refusal, clock.instant());
+            save(state.failed(failureKey, clock.instant()).enqueue(e));
+            actions.add(new Action("load", d.patch(), d.version(), e.result(), refusal.message(), eventId, refusal));
+            return;
+        }
+        Fetched.Ready ready = (Fetched.Ready) fetched;
+        // The intent goes to disk before insmod: after a crash this patch is known to be ours.
+        save(state.withManaged(new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADING, attempt)));
+        LoadResult r = kernel.load(ready.module(), module);
+        HostEvent e = Events.apply(eventId, d.version(), r, clock.instant());
+        AgentState next = state.enqueue(e);
+        ManagedPatch loaded = new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADED, attempt);
+        if (r.result() == Result.APPLIED) {
+            next = next.withManaged(loaded);
+        } else {
+            next = next.failed(failureKey, clock.instant());
+            if (r.result() == Result.STALLED_WAITING || r.result() == Result.REVERT_STALLED) {
+                next = next.withManaged(loaded); // our module is still in the kernel
+            } else if (prev != null && prev.phase() == ManagedPatch.Phase.LOADED) {
+                next = next.withManaged(prev); // a re-load that failed leaves the earlier load as it was
+            } else {
+                next = next.withoutManaged(d.patch());
+            }
+        }
+        save(next);
+        actions.add(new Action("load", d.patch(), d.version(), e.result(), r.message(), eventId, r));
+    }
+
+    private void unload(ManagedPatch m, List<Action> actions) throws IOException, InterruptedException {
+        int attempt = m.phase() == ManagedPatch.Phase.UNLOADING ? m.attempt() : m.attempt() + 1;
+        String eventId = Events.id("unload", m.patch(), m.version(), m.sha256(), m.rolloutId(), attempt);
+        save(state.withManaged(m.with(ManagedPatch.Phase.UNLOADING, attempt)));
+        LoadResult r = kernel.unload(m.patch());
+        HostEvent e = Events.unload(eventId, m.version(), r, clock.instant());
+        AgentState next = state.enqueue(e);
+        next = e.result().equals("unloaded") ? next.withoutManaged(m.patch())
+                : next.withManaged(m.with(ManagedPatch.Phase.LOADED, attempt)).failed(Failures.unload(m.patch(), m.sha256()), clock.instant());
+        save(next);
+        actions.add(new Action("unload", m.patch(), m.version(), e.result(), r.message(), eventId, r));
+    }
+
+    /** Sends every event in the outbox, oldest first; each leaves it once the server has it (201, or 409: recorded before). */
+    private void flushOutbox(List<Action> actions) throws ControlPlaneException, IOException, InterruptedException {
+        for (HostEvent e : state.outbox()) {
+            try {
+                server.report(state.hostId(), state.credential(), e);
+            } catch (ControlPlaneException x) {
+                if (x.kind() != ControlPlaneException.Kind.REJECTED) {
+                    throw x;
+                }
+                // The server will never take this event as it is; keeping it would block every later one.
+                actions.add(new Action("report", e.patch(), e.version(), "rejected", x.getMessage(), e.eventId(), null));
+            }
+            save(state.acknowledged(e.eventId()));
+        }
+    }
+
+    private void save(AgentState next) throws IOException {
+        stateFile.save(next);
+        state = next;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.klpfleet.agent;
+
+import dev.klpfleet.agent.reconcile.Requeue;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One reconcile pass: what it did and when the next one runs.
+ *
+ * @param outcome  how it ended (decides the requeue)
+ * @param actions  what it did, in order (health reports first, then at most one step)
+ * @param detail   one line: why it stepped, why it is idle or waiting, or what failed
+ * @param error    for {@link Requeue.Outcome#FAILED}: the kind of failure ({@code unreachable}, {@code denied},
+ *                 {@code rejected}, {@code server}, {@code not-enrolled}, {@code io}); else null
+ * @param next     how long until the next pass
+ */
+public record Pass(Requeue.Outcome outcome, List<Action> actions, String detail, String error, Duration next) {
+    public Pass {
+        actions = List.copyOf(actions);
+    }
+}

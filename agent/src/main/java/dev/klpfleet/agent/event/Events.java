@@ -1,0 +1,88 @@
+package dev.klpfleet.agent.event;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.klpfleet.agent.AgentJson;
+import dev.klpfleet.kernel.load.LoadResult;
+import dev.klpfleet.kernel.load.Result;
+import dev.klpfleet.kernel.load.Timings;
+import dev.klpfleet.kernel.preflight.Check;
+import dev.klpfleet.kernel.preflight.Verdict;
+import dev.klpfleet.kernel.taint.Taint;
+import dev.klpfleet.kernel.taint.TaintFlag;
+import dev.klpfleet.protocol.artifact.Sha256;
+import dev.klpfleet.protocol.fleet.HostEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Builds the events the agent reports. Event ids are deterministic, derived from what the event is
+ * about (kind, patch, version, artifact, rollout, the operation's attempt number): an event re-derived
+ * after a crash carries the id of the one that may already have been sent, and the server answers
+ * 409 "already recorded" instead of counting it twice.
+ */
+public final class Events {
+    private Events() {}
+
+    /** {@code KIND-PATCH-HASH}: readable in the server's event list, at most 128 characters. */
+    public static String id(String kind, String patch, String version, String sha256, String rolloutId, int attempt) {
+        String hash = Sha256.hex(String.join("\n", kind, patch, version, sha256, String.valueOf(rolloutId), String.valueOf(attempt))
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 20);
+        String name = patch.length() > 64 ? patch.substring(0, 64) : patch;
+        return kind + "-" + name + "-" + hash;
+    }
+
+    /** The apply event of a load that reached the kernel (or found the patch applied), with the load's result as evidence. */
+    public static HostEvent apply(String eventId, String version, LoadResult r, Instant at) {
+        return new HostEvent(eventId, "apply", r.patch(), version, applyResult(r.result()), at, evidence(r));
+    }
+
+    /** The unload event, with the unload's result as evidence; "not loaded" counts as unloaded. */
+    public static HostEvent unload(String eventId, String version, LoadResult r, Instant at) {
+        String result = r.result() == Result.UNLOADED || r.result() == Result.NOT_LOADED ? "unloaded" : "unload-failed";
+        return new HostEvent(eventId, "unload", r.patch(), version, result, at, evidence(r));
+    }
+
+    /**
+     * A refusal before the kernel was touched (the artifact failed verification): a {@code refused}
+     * load result whose one failed check, {@code artifact}, says why.
+     */
+    public static LoadResult refusal(String patch, String sha256, String kernelRelease, String reason, String detail) {
+        String message = "refused: artifact " + reason + ": " + detail;
+        return new LoadResult(Result.REFUSED, patch, null, sha256, kernelRelease, message,
+                List.of(new Check("artifact", Verdict.FAIL, reason + ": " + detail)),
+                new Timings(null, null, null, null, null, 0L), List.of(), List.of(), List.of(), null);
+    }
+
+    /** The health event for taint flags that appeared since the previous observation; the mask itself identifies it. */
+    public static HostEvent taint(Taint now, Taint before, Instant at) {
+        ObjectNode ev = AgentJson.mapper().createObjectNode();
+        ev.put("result", "taint");
+        ev.put("taint", now.value());
+        ev.put("previousTaint", before.value());
+        var added = ev.putArray("addedBad");
+        for (TaintFlag f : now.addedSince(before).bad()) {
+            added.addObject().put("letter", String.valueOf(f.letter())).put("name", f.name()).put("meaning", f.meaning());
+        }
+        ev.put("message", "kernel taint gained " + now.addedSince(before).bad().stream()
+                .map(f -> f.letter() + " (" + f.meaning() + ")").reduce((a, b) -> a + ", " + b).orElse("nothing bad"));
+        return new HostEvent("health-taint-" + now.value(), "health", null, null, "taint", at, ev);
+    }
+
+    static String applyResult(Result r) {
+        return switch (r) {
+            case APPLIED -> "applied";
+            case REFUSED -> "refused";
+            case STALLED_REVERTED -> "stalled-reverted";
+            case STALLED_WAITING -> "stalled-waiting";
+            case REVERT_STALLED -> "revert-stalled";
+            case LOAD_FAILED, UNLOADED, NOT_LOADED -> "load-failed";
+        };
+    }
+
+    /** The load result as {@code klpfleet kernel load --json} prints it. */
+    public static JsonNode evidence(LoadResult r) {
+        return AgentJson.mapper().valueToTree(r);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.klpfleet.agent.kernel;
+
+import dev.klpfleet.agent.reconcile.Observation;
+import dev.klpfleet.agent.reconcile.ObservedPatch;
+import dev.klpfleet.kernel.KernelRoot;
+import dev.klpfleet.kernel.Pause;
+import dev.klpfleet.kernel.insmod.ModuleTool;
+import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
+import dev.klpfleet.kernel.load.KernelOperationLog;
+import dev.klpfleet.kernel.load.LoadOptions;
+import dev.klpfleet.kernel.load.LoadResult;
+import dev.klpfleet.kernel.load.PatchLoader;
+import dev.klpfleet.kernel.module.ModuleInspection;
+import dev.klpfleet.kernel.taint.Taint;
+import dev.klpfleet.kernel.taint.Taints;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The kernel under {@code root} ({@code /} on a host), driven through the kernel room's
+ * {@link PatchLoader}: preflight, insmod, transition watch, stall reversal, all as
+ * {@code klpfleet kernel load} does them.
+ */
+public final class LiveKernel implements HostKernel {
+    private final KernelRoot root;
+    private final LivepatchSysfs sysfs;
+    private final PatchLoader loader;
+    private final LoadOptions options;
+
+    public LiveKernel(KernelRoot root, PatchLoader loader, LoadOptions options) {
+        this.root = root;
+        this.sysfs = new LivepatchSysfs(root);
+        this.loader = loader;
+        this.options = options;
+    }
+
+    /** The kernel at {@code root} with the real insmod/rmmod and kernel log, waits really sleeping. */
+    public static LiveKernel at(KernelRoot root, InstantSource clock, LoadOptions options) {
+        return new LiveKernel(root, new PatchLoader(root, new ModuleTool(), clock, Pause.REAL, KernelOperationLog.factory(root, clock)), options);
+    }
+
+    @Override
+    public Observation observe(Set<String> modules) {
+        String release = root.read("/proc/sys/kernel/osrelease").map(String::strip).orElse("unknown");
+        var patches = sysfs.patches().stream().map(p -> new ObservedPatch(p.name(), p.enabled(), p.transition())).toList();
+        // /sys/module/NAME exists from the module's load until rmmod completes (all kernels).
+        Set<String> present = modules.stream().filter(m -> root.exists("/sys/module/" + m)).collect(Collectors.toSet());
+        Optional<Long> taint;
+        try {
+            taint = Taints.read(root).map(Taint::value);
+        } catch (IllegalStateException e) {
+            taint = Optional.empty();
+        }
+        return new Observation(release, patches, present, taint);
+    }
+
+    @Override
+    public boolean livepatchSupported() {
+        return sysfs.supported();
+    }
+
+    @Override
+    public LoadResult load(Path ko, ModuleInspection module) throws InterruptedException {
+        return loader.load(ko, module, options);
+    }
+
+    @Override
+    public LoadResult unload(String patch) throws InterruptedException {
+        return loader.unload(patch, options);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.klpfleet.cli.agent;
+
+import dev.klpfleet.agent.Agent;
+import dev.klpfleet.agent.Identity;
+import dev.klpfleet.agent.Pass;
+import dev.klpfleet.agent.artifact.ArtifactCache;
+import dev.klpfleet.agent.controlplane.ControlPlane;
+import dev.klpfleet.agent.controlplane.ControlPlaneException;
+import dev.klpfleet.agent.kernel.LiveKernel;
+import dev.klpfleet.agent.state.StateFile;
+import dev.klpfleet.cli.CommandFailure;
+import dev.klpfleet.cli.ExitCodes;
+import dev.klpfleet.cli.Output;
+import dev.klpfleet.kernel.KernelRoot;
+import dev.klpfleet.kernel.Pause;
+import dev.klpfleet.kernel.load.LoadOptions;
+import dev.klpfleet.protocol.artifact.MalformedArtifactException;
+import dev.klpfleet.protocol.artifact.SigningKeys;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.random.RandomGenerator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", mixinStandardHelpOptions = true, description = {
+        "The host agent: check in with the server, load the patches its desired set names (verified against",
+        "the fleet key first), unload the ones it dropped, report every result. Runs forever unless --once.",
+        "Needs root. Exit codes: docs/CLI.md."})
+public final class AgentCommand implements Callable<Integer> {
+    @Mixin Output output;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--server", required = true, paramLabel = "URL", description = "The control plane, e.g. http://10.0.0.5:8440.")
+    String server;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Where the agent keeps its credential, its record of the patches it loaded, and downloaded artifacts.")
+    Path data;
+
+    @Option(names = "--public-key", required = true, paramLabel = "FILE",
+            description = "The fleet's Ed25519 public key (klpfleet keys generate); artifacts not signed by it are refused.")
+    Path publicKey;
+
+    @Option(names = "--enroll-token", paramLabel = "TOKEN", description = "Enrollment token (klpe_...); used on the first run only.")
+    String enrollToken;
+
+    @Option(names = "--labels", paramLabel = "K=V[,K=V...]", split = ",", description = "Labels to enroll with (first run only).")
+    List<String> labels = List.of();
+
+    @Option(names = "--once", description = "Reconcile until nothing is left to do, print what was done, and exit.")
+    boolean once;
+
+    @Option(names = "--kernel-root", hidden = true, defaultValue = "/", description = "Where /sys and /proc are (fixture trees in tests).")
+    Path kernelRoot;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        URI base = serverUri();
+        PublicKey key = fleetKey();
+        Map<String, String> labelMap = labelMap();
+        InstantSource clock = InstantSource.system();
+        KernelRoot root = new KernelRoot(kernelRoot);
+        ControlPlane plane = new ControlPlane(base);
+        Agent agent;
+        try {
+            Files.createDirectories(data);
+            agent = new Agent(LiveKernel.at(root, clock, LoadOptions.defaults()), plane, new StateFile(data),
+                    new ArtifactCache(data, plane, key), clock, Pause.REAL, RandomGenerator.getDefault());
+        } catch (IOException e) {
+            throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());
+        }
+        String enrolledAs = enroll(agent, root, labelMap);
+        PrintWriter out = spec.commandLine().getOut();
+        if (!once) {
+            if (enrolledAs != null && !output.json()) {
+                out.println("enrolled as host " + enrolledAs + " at " + base);
+            }
+            agent.runForever(p -> {
+                output.emit(out, p, x -> AgentReport.printPass(out, x));
+                if (p.error() != null && p.error().equals("denied")) {
+                    spec.commandLine().getErr().println("klpfleet: " + p.detail() + " (retrying with backoff)");
+                }
+            });
+            return ExitCodes.OK;
+        }
+        List<Pass> passes = agent.runOnce();
+        OnceReport report = OnceReport.of(agent.state().hostId(), enrolledAs != null, passes);
+        output.emit(out, report, r -> AgentReport.printOnce(out, r));
+        return AgentReport.exitCode(report);
+    }
+
+    private String enroll(Agent agent, KernelRoot root, Map<String, String> labelMap) throws InterruptedException {
+        if (agent.state().enrolled()) {
+            return null;
+        }
+        if (enrollToken == null || enrollToken.isBlank()) {
+            throw new CommandFailure(ExitCodes.NOT_ENROLLED, "this host is not enrolled yet (no credential in " + data
+                    + "): pass --enroll-token");
+        }
+        try {
+            return agent.enrollIfNeeded(enrollToken, new Identity(HostFacts.hostname(root), HostFacts.distro(), labelMap));
+        } catch (ControlPlaneException e) {
+            throw new CommandFailure(switch (e.kind()) {
+                case UNREACHABLE, SERVER -> ExitCodes.UNREACHABLE;
+                case DENIED -> ExitCodes.DENIED;
+                case REJECTED -> ExitCodes.BAD_INPUT;
+            }, "enrollment failed: " + e.getMessage());
+        } catch (IOException e) {
+            throw new CommandFailure(ExitCodes.INTERNAL, "cannot save the credential in " + data + ": " + e.getMessage());
+        }
+    }
+
+    private URI serverUri() {
+        try {
+            URI u = URI.create(server);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("not http(s)");
+            }
+            return u;
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "--server must be an http(s) URL such as http://10.0.0.5:8440, not '" + server + "'");
+        }
+    }
+
+    private PublicKey fleetKey() {
+        try {
+            return SigningKeys.readPublic(Files.readString(publicKey));
+        } catch (IOException e) {
+            throw new CommandFailure(ExitCodes.BAD_INPUT, "--public-key " + publicKey + ": cannot read (" + e.getMessage() + ")");
+        } catch (MalformedArtifactException e) {
+            throw new CommandFailure(ExitCodes.BAD_INPUT, "--public-key " + publicKey + ": " + e.getMessage());
+        }
+    }
+
+    private Map<String, String> labelMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : labels) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandFailure(ExitCodes.USAGE, "--labels takes KEY=VALUE pairs separated by commas, not '" + kv + "'");
+            }
+            m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,207 @@
+package dev.klpfleet.cli.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.klpfleet.agent.Action;
+import dev.klpfleet.agent.Agent;
+import dev.klpfleet.agent.AgentJson;
+import dev.klpfleet.agent.Identity;
+import dev.klpfleet.agent.Pass;
+import dev.klpfleet.agent.artifact.ArtifactCache;
+import dev.klpfleet.agent.controlplane.ControlPlane;
+import dev.klpfleet.agent.kernel.LiveKernel;
+import dev.klpfleet.agent.reconcile.Requeue;
+import dev.klpfleet.agent.state.ManagedPatch;
+import dev.klpfleet.agent.state.StateFile;
+import dev.klpfleet.cli.ExitCodes;
+import dev.klpfleet.cli.Main;
+import dev.klpfleet.kernel.KernelRoot;
+import dev.klpfleet.kernel.load.LoadOptions;
+import dev.klpfleet.kernel.load.Result;
+import dev.klpfleet.protocol.artifact.SigningKeys;
+import dev.klpfleet.protocol.fleet.HostEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent against a real {@code FleetServer} over loopback HTTP, with a fixture kernel root for
+ * the kernel side: every path here ends before an insmod (adopting a patch already applied,
+ * refusing an artifact, unloading a patch whose module directory is absent, 304, re-sent events).
+ */
+class AgentAgainstFleetServerTest {
+    /** A real livepatch module built for 6.12 (name klp_multi; replaces two vmlinux and two ext4 functions). */
+    static final Path MODULE = Path.of("../build/src/test/resources/backend-fixtures/livepatch-6.12.ko");
+    static final String RELEASE = "6.12.117+deb12-amd64";
+
+    static FleetOnLoopback fleet;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fleet = new FleetOnLoopback();
+    }
+
+    @AfterAll
+    static void stop() {
+        fleet.close();
+    }
+
+    static Agent agent(Path data, PublicKey key, FixtureKernel kernel) throws Exception {
+        ControlPlane plane = new ControlPlane(fleet.server.uri());
+        return new Agent(LiveKernel.at(new KernelRoot(kernel.root), InstantSource.system(), LoadOptions.defaults()), plane,
+                new StateFile(data), new ArtifactCache(data, plane, key), InstantSource.system(), d -> { }, new Random(7));
+    }
+
+    @Test
+    void aPatchAlreadyAppliedIsAdoptedAndReportedThenUnloadedAfterARollback() throws Exception {
+        FixtureKernel kernel = new FixtureKernel(RELEASE).applied("klp_multi",
+                "vmlinux/cmdline_proc_show,2", "vmlinux/meminfo_proc_show,1", "ext4/ext4_statfs,1", "ext4/ext4_sync_fs,1");
+        fleet.upload(Files.readAllBytes(MODULE), "klp_multi", "1", RELEASE);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        Agent agent = agent(data, fleet.key.publicKey(), kernel);
+        String hostId = agent.enrollIfNeeded(fleet.enrollmentToken(), new Identity("adopter", "debian 12", Map.of("test", "adopt")));
+        String rollout = fleet.rollout("klp_multi", "1", "adopt");
+        fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("applying").asInt() == 1);
+
+        List<Pass> apply = agent.runOnce();
+
+        Action load = apply.get(0).actions().get(0);
+        assertThat(load.action()).isEqualTo("load");
+        assertThat(load.result()).isEqualTo("applied");
+        assertThat(load.evidence().result()).isEqualTo(Result.APPLIED);
+        assertThat(load.message()).startsWith("already applied");
+        assertThat(apply.get(apply.size() - 1).outcome()).isEqualTo(Requeue.Outcome.IDLE);
+        assertThat(agent.state().managed().get("klp_multi").phase()).isEqualTo(ManagedPatch.Phase.LOADED);
+        assertThat(agent.state().outbox()).isEmpty();
+        assertThat(data.resolve("artifacts").resolve(load.evidence().sha256()).resolve("klp_multi.ko")).exists();
+        JsonNode applied = fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("applied").asInt() == 1);
+        assertThat(applied.path("waves").get(0).path("applied").asInt()).as("the server counted the event").isEqualTo(1);
+
+        Pass unchanged = agent.pass();
+        assertThat(unchanged.outcome()).isEqualTo(Requeue.Outcome.IDLE);
+        assertThat(unchanged.detail()).contains("desired set unchanged (304)");
+        assertThat(unchanged.actions()).isEmpty();
+
+        assertThat(fleet.rollback(rollout).status()).isEqualTo(200);
+        List<Pass> unload = agent.runOnce();
+
+        Action u = unload.get(0).actions().get(0);
+        assertThat(u.action()).isEqualTo("unload");
+        assertThat(u.result()).isEqualTo("unloaded");
+        assertThat(kernel.read("/sys/kernel/livepatch/klp_multi/enabled")).as("the agent wrote 0 to enabled").isEqualTo("0");
+        assertThat(agent.state().managed()).isEmpty();
+        JsonNode rolledBack = fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("rolledBack").asInt() == 1);
+        assertThat(rolledBack.path("waves").get(0).path("rolledBack").asInt()).isEqualTo(1);
+        assertThat(hostId).isNotBlank();
+    }
+
+    @Test
+    void anEventReSentAfterACrashIsAlreadyRecordedAndLeavesTheOutbox() throws Exception {
+        FixtureKernel kernel = new FixtureKernel(RELEASE);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        Agent first = agent(data, fleet.key.publicKey(), kernel);
+        first.enrollIfNeeded(fleet.enrollmentToken(), new Identity("crasher", "debian 12", Map.of("test", "crash")));
+        HostEvent health = new HostEvent("health-taint-512", "health", null, null, "taint", java.time.Instant.now(),
+                AgentJson.mapper().createObjectNode().put("taint", 512));
+        ControlPlane plane = new ControlPlane(fleet.server.uri());
+        assertThat(plane.report(first.state().hostId(), first.state().credential(), health)).as("recorded now").isTrue();
+        // The crash came after the server recorded the event and before the agent removed it from its outbox.
+        new StateFile(data).save(first.state().enqueue(health));
+
+        Agent restarted = agent(data, fleet.key.publicKey(), kernel);
+        Pass p = restarted.pass();
+
+        assertThat(p.outcome()).isEqualTo(Requeue.Outcome.IDLE);
+        assertThat(restarted.state().outbox()).isEmpty();
+        assertThat(plane.report(first.state().hostId(), first.state().credential(), health)).as("409: already recorded").isFalse();
+    }
+
+    @Test
+    void anArtifactNotSignedByTheFleetKeyGivenIsRefusedReportedAndNeverRetried() throws Exception {
+        FixtureKernel kernel = new FixtureKernel(RELEASE);
+        fleet.upload("not a module: refused before anyone reads it".getBytes(StandardCharsets.UTF_8), "klp_other", "1", RELEASE);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        Path otherKey = data.resolveSibling(data.getFileName() + "-other.pub");
+        Files.writeString(otherKey, SigningKeys.publicPem(SigningKeys.generate().publicKey()));
+        String[] agent = {"agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", otherKey.toString(),
+                "--kernel-root", kernel.root.toString(), "--once", "--json"};
+
+        Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken(), "--labels", "test=refuse"));
+        assertThat(enrolled.code()).as(enrolled.err()).isEqualTo(ExitCodes.OK);
+        assertThat(enrolled.json().path("enrolled").asBoolean()).isTrue();
+        String rollout = fleet.rollout("klp_other", "1", "refuse");
+        fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("applying").asInt() == 1);
+
+        Cli refused = Cli.run(agent);
+
+        assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(ExitCodes.AGENT_STEP_FAILED);
+        JsonNode step = refused.json().path("steps").get(0);
+        assertThat(step.path("result").asText()).isEqualTo("refused");
+        assertThat(step.path("evidence").path("result").asText()).isEqualTo("refused");
+        assertThat(step.path("evidence").path("preflight").get(0).path("name").asText()).isEqualTo("artifact");
+        assertThat(step.path("message").asText()).contains("untrusted_key");
+        assertThat(Files.list(kernel.path("/sys/kernel/livepatch"))).as("the kernel was not touched").isEmpty();
+        JsonNode failed = fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("failed").asInt() == 1);
+        assertThat(failed.path("waves").get(0).path("failed").asInt()).as("the server counted the refusal").isEqualTo(1);
+
+        Cli again = Cli.run(agent);
+        assertThat(again.code()).isEqualTo(ExitCodes.OK);
+        assertThat(again.json().path("steps")).isEmpty();
+    }
+
+    @Test
+    void withoutACredentialOrTokenTheAgentSaysHowToEnrollAndChangesNothing() throws Exception {
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        Path key = data.resolveSibling(data.getFileName() + ".pub");
+        Files.writeString(key, SigningKeys.publicPem(fleet.key.publicKey()));
+        Cli c = Cli.run("agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", key.toString(), "--once");
+        assertThat(c.code()).isEqualTo(ExitCodes.NOT_ENROLLED);
+        assertThat(c.err()).contains("not enrolled", "--enroll-token");
+        assertThat(data.resolve("state.json")).doesNotExist();
+
+        Cli badKey = Cli.run("agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", data.toString(), "--once");
+        assertThat(badKey.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        Cli badUrl = Cli.run("agent", "--server", "fleet:8440", "--data", data.toString(), "--public-key", key.toString(), "--once");
+        assertThat(badUrl.code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** One klpfleet command line run in-process, with its exit code and captured output. */
+    record Cli(int code, String out, String err) {
+        static synchronized Cli run(String... args) {
+            PrintStream oldOut = System.out;
+            PrintStream oldErr = System.err;
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            try {
+                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                int code = Main.run(args);
+                return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            } finally {
+                System.setOut(oldOut);
+                System.setErr(oldErr);
+            }
+        }
+
+        JsonNode json() throws Exception {
+            return AgentJson.mapper().readTree(out);
+        }
+    }
+}

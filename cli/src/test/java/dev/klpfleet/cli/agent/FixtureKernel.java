@@ -1,0 +1,50 @@
+package dev.klpfleet.cli.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A kernel root in a temp directory shaped like a 6.12 host's /proc and /sys, for the agent paths
+ * that never insmod: observing, adopting a patch already applied, refusing, unloading a patch whose
+ * module directory is absent (so no rmmod runs).
+ */
+final class FixtureKernel {
+    final Path root;
+
+    FixtureKernel(String release) throws IOException {
+        root = Files.createTempDirectory("klpfleet-agent-kernel");
+        write("/proc/sys/kernel/osrelease", release);
+        write("/proc/sys/kernel/hostname", "fixture-host");
+        write("/proc/sys/kernel/tainted", "0");
+        Files.createDirectories(path("/sys/kernel/livepatch"));
+    }
+
+    /** Shows {@code patch} in /sys/kernel/livepatch, enabled and settled, replacing {@code funcs} ("object/func,sympos"). */
+    FixtureKernel applied(String patch, String... funcs) throws IOException {
+        write("/sys/kernel/livepatch/" + patch + "/enabled", "1");
+        write("/sys/kernel/livepatch/" + patch + "/transition", "0");
+        for (String f : funcs) {
+            Files.createDirectories(path("/sys/kernel/livepatch/" + patch + "/" + f));
+        }
+        return this;
+    }
+
+    FixtureKernel taint(long mask) throws IOException {
+        write("/proc/sys/kernel/tainted", Long.toString(mask));
+        return this;
+    }
+
+    String read(String absolute) throws IOException {
+        return Files.readString(path(absolute)).strip();
+    }
+
+    Path path(String absolute) {
+        return root.resolve(absolute.substring(1));
+    }
+
+    private void write(String absolute, String value) throws IOException {
+        Files.createDirectories(path(absolute).getParent());
+        Files.writeString(path(absolute), value + "\n");
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs inside a real guest kernel: a whole control-plane round trip over the guest's own loopback.
+# A server, an operator uploading a signed build and rolling it out, and `klpfleet agent --once`
+# enrolling, applying it for real, then unloading it after a rollback.
+# Each step leaves NAME.out, NAME.err, NAME.rc in $S; saved files are NAME.txt.
+# Usage: agent-rollout.sh REPO_ROOT SHARE_DIR (SHARE_DIR holds fleet.pub and the build output in out/)
+set -u
+repo=$1 S=$2
+klpfleet() { "$repo/bin/klpfleet" "$@"; }
+run() { local name=$1; shift; "$@" >"$S/$name.out" 2>"$S/$name.err"; echo $? >"$S/$name.rc"; }
+save() { local name=$1; shift; "$@" >"$S/$name.txt" 2>&1; }
+export KLPFLEET_ADMIN_TOKEN=vm-admin-token-0123456789abcdef
+export KLPFLEET_SERVER=http://127.0.0.1:18440 KLPFLEET_TOKEN=$KLPFLEET_ADMIN_TOKEN
+# The guest boots with lo down; the server and every client here talk over it.
+ip link set lo up 2>/dev/null || busybox ifconfig lo 127.0.0.1 up
+api() { curl -sf -m 10 -H "Authorization: Bearer $KLPFLEET_TOKEN" -H 'Content-Type: application/json' "$@"; }
+# Polls (bounded: 60 x 0.5 s) until the rollout's JSON contains $2.
+await_rollout() { for _ in $(seq 1 60); do api "$KLPFLEET_SERVER/api/v1/rollouts/$1" | grep -q "$2" && return 0; sleep 0.5; done; return 1; }
+
+mkdir -p /tmp/srv/keys && cp "$S/fleet.pub" /tmp/srv/keys/fleet.pub
+klpfleet server --data /tmp/srv --listen 127.0.0.1:18440 >"$S/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 240); do curl -sf -m 2 "$KLPFLEET_SERVER/healthz" >/dev/null && break; sleep 0.5; done
+
+save loopback ip addr show lo
+save cmdline-before cat /proc/cmdline
+run upload klpfleet patch upload "$S/out" --json
+enroll=$(api -d '{"name":"vm-guest"}' "$KLPFLEET_SERVER/api/v1/enrollment-tokens" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+agent=(klpfleet agent --server "$KLPFLEET_SERVER" --data /tmp/agent --public-key "$S/fleet.pub")
+
+run agent-enroll "${agent[@]}" --enroll-token "$enroll" --labels tier=canary --once --json
+run rollout-create klpfleet rollout create --patch fix_cmdline --version 1 --waves 1 --max-concurrent 1 --json
+rollout=$(grep -o '"id" *: *"[^"]*"' "$S/rollout-create.out" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')
+await_rollout "$rollout" DISPATCH; echo $? >"$S/dispatched.rc"
+
+run agent-apply "${agent[@]}" --once --json
+save cmdline-patched cat /proc/cmdline
+save sysfs-patched ls /sys/kernel/livepatch
+run agent-apply-again "${agent[@]}" --once
+await_rollout "$rollout" '"applied":1'; echo $? >"$S/applied.rc"
+
+run rollback klpfleet rollout rollback "$rollout" --reason "vm test rollback" --json
+run agent-unload "${agent[@]}" --once --json
+save cmdline-after cat /proc/cmdline
+save sysfs-after ls /sys/kernel/livepatch
+save modules-after cut -d' ' -f1 /proc/modules
+await_rollout "$rollout" '"rolledBack":1'; echo $? >"$S/rolled-back.rc"
+run rollout-status klpfleet rollout status "$rollout" --json
+run hosts klpfleet hosts list --json
+save agent-state cat /tmp/agent/state.json
+
+kill "$server"; wait "$server" 2>/dev/null
+exit 0
