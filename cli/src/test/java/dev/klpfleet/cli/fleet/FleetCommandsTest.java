@@ -274,7 +274,7 @@ class FleetCommandsTest {
         }
         assertThat(watch.exit()).isEqualTo(ExitCodes.OK);
         String[] frames = watch.out().split("(?m)^rollout ");
-        assertThat(frames.length - 1).as("one frame per change, several changes").isGreaterThan(2);
+        assertThat(frames.length - 1).as("one frame per change: at least the first and the last").isGreaterThanOrEqualTo(2);
         assertThat(frames[1]).contains("RUNNING");
         assertThat(frames[frames.length - 1]).contains("COMPLETED", "1/1 done");
     }

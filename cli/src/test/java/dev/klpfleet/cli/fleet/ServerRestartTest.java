@@ -1,6 +1,7 @@
 package dev.klpfleet.cli.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.server.api.FleetClient;
@@ -60,8 +61,9 @@ class ServerRestartTest {
             List<JsonNode> beforeKills = new ArrayList<>();
             long deadline = System.nanoTime() + ROLLOUT_LIMIT.toNanos();
             while (!status(server, id).equals("COMPLETED")) {
-                assertThat(System.nanoTime()).as("rollout still not complete; server log:\n" + ServerProcess.tail(server.log))
-                        .isLessThan(deadline);
+                if (System.nanoTime() > deadline) {
+                    fail("rollout not complete within " + ROLLOUT_LIMIT + "; server log:\n" + ServerProcess.tail(server.log));
+                }
                 int reported = fleet.round(server.uri);
                 if (reported > 0 && beforeKills.size() < KILLS) {
                     // Results are stored, the engine's answer to them (soak, next wave, dispatch) is still to come: crash now.

@@ -54,16 +54,12 @@ final class SimulatedFleet {
 
     void enroll(FleetClient admin, int n, String kernel, Map<String, String> labels) throws Exception {
         String token = admin.post("/api/v1/enrollment-tokens", Map.of("name", "sim-" + hosts.size())).json().path("token").asText();
-        FleetClient enroller = new FleetClient(uriOf(admin), token);
+        FleetClient enroller = new FleetClient(admin.base(), token);
         for (int i = 0; i < n; i++) {
             EnrollResponse r = enroller.post("/api/v1/enroll", new EnrollRequest("sim-" + hosts.size(), kernel, "debian 12", labels,
                     List.of("livepatch"))).as(EnrollResponse.class);
             hosts.add(new Host(r.hostId(), r.credential(), kernel));
         }
-    }
-
-    private static URI uriOf(FleetClient c) {
-        return c.base();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.klpfleet.cli.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.server.api.FleetClient;
@@ -43,7 +44,9 @@ class TwoServerProcessesTest {
 
             long deadline = System.nanoTime() + ROLLOUT_LIMIT.toNanos();
             while (!b.admin().get("/api/v1/rollouts/" + id).json().path("status").asText().equals("COMPLETED")) {
-                assertThat(System.nanoTime()).as("rollout still not complete").isLessThan(deadline);
+                if (System.nanoTime() > deadline) {
+                    fail("rollout not complete within " + ROLLOUT_LIMIT + "; logs:\n" + ServerProcess.tail(a.log) + "\n" + ServerProcess.tail(b.log));
+                }
                 fleet.round(a.uri, b.uri);
                 Thread.sleep(50);
             }
