@@ -77,11 +77,12 @@ public final class FleetServer implements AutoCloseable {
             Rollouts rollouts = new Rollouts(db, cfg.clock(), hosts, patches, audit);
             RolloutDesiredSets desired = new RolloutDesiredSets(rollouts);
             LastSeenWriter lastSeen = new LastSeenWriter(db);
-            Checkins checkins = new Checkins(hosts, desired, lastSeen, cfg.clock());
+            EventStore events = new EventStore(db, cfg.clock());
+            Checkins checkins = new Checkins(hosts, desired, lastSeen, events, cfg.clock());
             PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             new JvmMemoryMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
-            List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, new EventStore(db, cfg.clock()),
+            List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, events,
                     patches, rollouts, meters));
 
             ScheduledExecutorService bg = Executors.newScheduledThreadPool(1, r -> {

@@ -26,7 +26,8 @@ public final class BenchCommand {
     /** The benchmark's JSON document (docs/CLI.md). */
     public record CheckinBench(int hosts, double seconds, int connections, String database, long checkins, double checkinsPerSec,
                                double baselinePerSec, double ratio, double p50Ms, double p99Ms, double baselineP50Ms,
-                               double baselineP99Ms, long errors) {}
+                               double baselineP99Ms, long errors, double serverCpuUsPerCheckin, double serverCpuUsPerBaseline,
+                               double checkinsPerServerCpuSecond) {}
 
     @Command(name = "checkin", mixinStandardHelpOptions = true,
             description = {"Start a server on loopback, enroll N simulated hosts, drive check-ins over HTTP (with ETags, as agents do),",
@@ -75,16 +76,24 @@ public final class BenchCommand {
                 // Warm up both paths so the JIT has compiled them before either is measured.
                 LoopbackLoad.run(host, port, connections, Math.min(3, seconds), n -> checkins[(n / 1_000_000 * per + n % 1_000_000) % hosts]);
                 LoopbackLoad.run(host, port, connections, 1, n -> health);
+                long cpu0 = ServerCpu.nanos();
                 LoopbackLoad.Result c = LoopbackLoad.run(host, port, connections, seconds,
                         n -> checkins[(n / 1_000_000 * per + n % 1_000_000) % hosts]);
+                long cpu1 = ServerCpu.nanos();
                 LoopbackLoad.Result b = LoopbackLoad.run(host, port, connections, seconds, n -> health);
+                long cpu2 = ServerCpu.nanos();
+                double cpuPerCheckin = (cpu1 - cpu0) / 1000.0 / Math.max(1, c.requests());
+                double cpuPerBaseline = (cpu2 - cpu1) / 1000.0 / Math.max(1, b.requests());
                 CheckinBench result = new CheckinBench(hosts, seconds, connections, cfg.database().toString(), c.requests(),
                         round(c.perSecond()), round(b.perSecond()), round(c.perSecond() / b.perSecond()), c.p50Ms(), c.p99Ms(),
-                        b.p50Ms(), b.p99Ms(), c.non2xx() + b.non2xx());
+                        b.p50Ms(), b.p99Ms(), c.non2xx() + b.non2xx(), round(cpuPerCheckin), round(cpuPerBaseline),
+                        Math.round(1_000_000 / Math.max(0.001, cpuPerCheckin)));
                 PrintWriter out = spec.commandLine().getOut();
                 output.emit(out, result, r -> out.printf("check-ins: %.0f/s (p50 %.2f ms, p99 %.2f ms); baseline /healthz: %.0f/s; ratio %.2f; "
+                        + "server CPU %.1f us per check-in (%.0f check-ins per server CPU second), %.1f us per baseline request; "
                         + "%d hosts, %d connections, %s%n", r.checkinsPerSec(), r.p50Ms(), r.p99Ms(), r.baselinePerSec(), r.ratio(),
-                        r.hosts(), r.connections(), r.database()));
+                        r.serverCpuUsPerCheckin(), r.checkinsPerServerCpuSecond(), r.serverCpuUsPerBaseline(), r.hosts(), r.connections(),
+                        r.database()));
                 return result.errors() == 0 ? ExitCodes.OK : ExitCodes.INTERNAL;
             }
         }

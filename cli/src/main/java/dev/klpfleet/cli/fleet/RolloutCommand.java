@@ -116,7 +116,8 @@ public final class RolloutCommand {
         }
     }
 
-    @Command(name = "watch", mixinStandardHelpOptions = true, description = "Follow a rollout live until it completes, stops, or --for elapses.")
+    @Command(name = "watch", mixinStandardHelpOptions = true, description = {"Follow a rollout live until it has stopped and no host is still applying or rolling back, or --for elapses.",
+            "On a terminal the display is redrawn in place; otherwise each change is printed after the previous one; --json prints one JSON line per change."})
     static final class Watch implements Runnable {
         @Mixin Output output;
         @Mixin Remote remote;
@@ -141,7 +142,9 @@ public final class RolloutCommand {
                         out.print("\033[H\033[2J");
                     }
                     if (output.json()) {
-                        output.emit(out, v, x -> {});
+                        // One compact document per line (JSON Lines), so a consumer can act on each change as it comes.
+                        out.println(compact(v));
+                        out.flush();
                     } else {
                         Progress.print(out, v, false);
                         out.flush();
@@ -159,6 +162,14 @@ public final class RolloutCommand {
                     return;
                 }
             }
+        }
+    }
+
+    private static String compact(RolloutView v) {
+        try {
+            return dev.klpfleet.cli.Json.mapper().writeValueAsString(v);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
         }
     }
 

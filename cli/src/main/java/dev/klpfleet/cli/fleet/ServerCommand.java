@@ -7,6 +7,8 @@ import dev.klpfleet.server.FleetServer;
 import dev.klpfleet.server.ServerConfig;
 import dev.klpfleet.server.storage.DatabaseLocation;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--trust-key", description = "A trusted Ed25519 public key file (repeatable).")
     List<Path> trustKeys = new ArrayList<>();
 
+    @Option(names = "--engine-tick", defaultValue = "PT1S",
+            description = "How often the rollout engine steps, ISO-8601 (default ${DEFAULT-VALUE}); soak times are only as precise as this.")
+    String engineTick;
+
     @Override
     public Integer call() throws Exception {
         int colon = listen.lastIndexOf(':');
@@ -46,7 +52,17 @@ public final class ServerCommand implements Callable<Integer> {
             throw new CommandFailure(ExitCodes.USAGE, "--listen must be HOST:PORT (got '" + listen + "')");
         }
         String host = colon <= 0 ? "127.0.0.1" : listen.substring(0, colon).replace("[", "").replace("]", "");
-        ServerConfig cfg = ServerConfig.of(data, host, port).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys);
+        Duration tick;
+        try {
+            tick = Duration.parse(engineTick);
+        } catch (DateTimeParseException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "--engine-tick must be an ISO-8601 duration such as PT1S (got '" + engineTick + "')");
+        }
+        if (tick.isNegative() || tick.isZero()) {
+            throw new CommandFailure(ExitCodes.USAGE, "--engine-tick must be positive");
+        }
+        ServerConfig cfg = ServerConfig.of(data, host, port).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys)
+                .withEngineTick(tick);
         if (db != null) {
             try {
                 cfg = cfg.withDatabase(DatabaseLocation.parse(db));

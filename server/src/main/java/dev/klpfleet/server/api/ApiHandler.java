@@ -34,19 +34,42 @@ import org.slf4j.LoggerFactory;
 public final class ApiHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
 
-    private final List<Route> routes;
+    private final Compiled[] routes;
     private final AccessStore access;
     private final HostStore hosts;
-    private final Map<Route, Timer> timers = new HashMap<>();
+
+    /** A route with its path split once and its timer, so matching a request allocates nothing but its parameters. */
+    private record Compiled(Route route, String[] pattern, Timer timer) {
+        /** Path parameters if {@code segs} match, else null. */
+        Map<String, String> match(String[] segs) {
+            if (pattern.length != segs.length) {
+                return null;
+            }
+            Map<String, String> params = null;
+            for (int i = 0; i < pattern.length; i++) {
+                String p = pattern[i];
+                if (p.charAt(0) == '{' && p.length() > 2) {
+                    if (segs[i].isEmpty()) {
+                        return null;
+                    }
+                    if (params == null) {
+                        params = new HashMap<>(4);
+                    }
+                    params.put(p.substring(1, p.length() - 1), segs[i]);
+                } else if (!p.equals(segs[i])) {
+                    return null;
+                }
+            }
+            return params == null ? Map.of() : params;
+        }
+    }
 
     public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, MeterRegistry meters) {
-        this.routes = List.copyOf(routes);
+        this.routes = routes.stream().map(r -> new Compiled(r, r.path().substring(1).split("/", -1),
+                Timer.builder("klpfleet.http.requests").tag("method", r.method()).tag("route", r.path())
+                        .description("API requests by route").register(meters))).toArray(Compiled[]::new);
         this.access = access;
         this.hosts = hosts;
-        for (Route r : routes) {
-            timers.put(r, Timer.builder("klpfleet.http.requests").tag("method", r.method()).tag("route", r.path())
-                    .description("API requests by route").register(meters));
-        }
     }
 
     @Override
@@ -54,17 +77,17 @@ public final class ApiHandler extends Handler.Abstract {
         long started = System.nanoTime();
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
-        Route route = null;
+        Compiled route = null;
         Reply reply;
         try {
             String[] segs = path == null || path.length() < 1 ? new String[] {""} : path.substring(1).split("/", -1);
             Map<String, String> params = null;
             boolean pathKnown = false;
-            for (Route r : routes) {
+            for (Compiled r : routes) {
                 Map<String, String> m = r.match(segs);
                 if (m != null) {
                     pathKnown = true;
-                    if (r.method().equals(method)) {
+                    if (r.route().method().equals(method)) {
                         route = r;
                         params = m;
                         break;
@@ -76,12 +99,12 @@ public final class ApiHandler extends Handler.Abstract {
                         : Reply.error(404, "no such endpoint: " + method + " " + path + " (see /api/v1/openapi.json)");
             } else {
                 Principal who = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-                Reply denied = authorize(route, who, params);
+                Reply denied = authorize(route.route(), who, params);
                 if (denied != null) {
                     reply = denied;
                 } else {
-                    byte[] body = readBody(request, route.maxBody());
-                    reply = route.handler().apply(new Call(params, query(request), who, body, request.getHeaders().get(HttpHeader.IF_NONE_MATCH)));
+                    byte[] body = readBody(request, route.route().maxBody());
+                    reply = route.route().handler().apply(new Call(params, query(request), who, body, request.getHeaders().get(HttpHeader.IF_NONE_MATCH)));
                 }
             }
         } catch (Call.BadRequest e) {
@@ -94,7 +117,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
         write(response, reply, callback);
         if (route != null) {
-            timers.get(route).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            route.timer().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
         return true;
     }
@@ -162,6 +185,15 @@ public final class ApiHandler extends Handler.Abstract {
             return new byte[0];
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > 0) {
+                // The common case: read exactly the declared length into one array, without growing buffers.
+                byte[] body = new byte[(int) declared];
+                int got = in.readNBytes(body, 0, body.length);
+                if (got < declared) {
+                    throw new Call.BadRequest("truncated request body: got " + got + " of " + declared + " bytes");
+                }
+                return body;
+            }
             byte[] body = in.readNBytes(max + 1);
             if (body.length > max) {
                 throw new BodyTooLarge("request body exceeds this endpoint's limit of " + max + " bytes");

@@ -27,7 +27,7 @@ public record Call(Map<String, String> params, Map<String, String> query, Princi
             throw new BadRequest("request body is empty; expected a JSON " + type.getSimpleName());
         }
         try {
-            T v = FleetJson.mapper().readValue(body, type);
+            T v = FleetJson.reader(type).readValue(body);
             if (v == null) {
                 throw new BadRequest("request body is null; expected a JSON " + type.getSimpleName());
             }

@@ -28,6 +28,11 @@ public final class FleetClient {
         this.token = token;
     }
 
+    /** The server this client talks to. */
+    public URI base() {
+        return base;
+    }
+
     /** A response: status, body text, and ETag header if any. */
     public record Answer(int status, String body, String etag) {
         public boolean ok() {

@@ -1,5 +1,6 @@
 package dev.klpfleet.server.host;
 
+import dev.klpfleet.protocol.fleet.BadTaint;
 import dev.klpfleet.protocol.fleet.CheckinRequest;
 import java.time.InstantSource;
 import java.util.List;
@@ -8,19 +9,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The check-in hot path: notes the host's observed state for the batched writer and answers
- * its desired set from memory. Touches the database only when the host's kernel release changed.
+ * its desired set from memory. Touches the database only when the host's kernel release changed,
+ * or when its taint gained a bad flag (recorded at once as a {@code health} event the rollout gates see).
  */
 public final class Checkins {
     private final HostStore hosts;
     private final DesiredSets desired;
     private final LastSeenWriter lastSeen;
+    private final EventStore events;
     private final InstantSource clock;
-    private final Map<String, String> kernelOf = new ConcurrentHashMap<>();
+    /** What this process last knew of each host's kernel and taint; loaded from the database on first sight. */
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
 
-    public Checkins(HostStore hosts, DesiredSets desired, LastSeenWriter lastSeen, InstantSource clock) {
+    private record Known(String kernelRelease, long taint) {}
+
+    public Checkins(HostStore hosts, DesiredSets desired, LastSeenWriter lastSeen, EventStore events, InstantSource clock) {
         this.hosts = hosts;
         this.desired = desired;
         this.lastSeen = lastSeen;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -37,13 +44,30 @@ public final class Checkins {
 
     /** Records the check-in and returns the host's current desired set. */
     public Desired checkin(String hostId, CheckinRequest req) {
-        String known = kernelOf.computeIfAbsent(hostId, id -> hosts.get(id).map(HostView::kernelRelease).orElse(""));
-        if (!known.equals(req.kernelRelease())) {
+        long now = clock.millis();
+        Observed observed = new Observed(req.loaded() == null ? List.of() : req.loaded(), req.taint());
+        Known k = known.get(hostId);
+        if (k == null || k.taint() != req.taint() || !k.kernelRelease().equals(req.kernelRelease())) {
+            changed(hostId, req, observed, now);
+        }
+        lastSeen.seen(hostId, now, observed);
+        return desired.forHost(hostId);
+    }
+
+    /** The slow path: something about the host itself changed since this process last saw it. */
+    private void changed(String hostId, CheckinRequest req, Observed observed, long now) {
+        Known before = known.get(hostId);
+        if (before == null) {
+            before = hosts.get(hostId).map(v -> new Known(v.kernelRelease(), v.taint())).orElse(new Known("", 0));
+        }
+        if (!before.kernelRelease().equals(req.kernelRelease())) {
             hosts.changeKernel(hostId, req.kernelRelease());
-            kernelOf.put(hostId, req.kernelRelease());
             desired.invalidate();
         }
-        lastSeen.seen(hostId, clock.millis(), new Observed(req.loaded() == null ? List.of() : req.loaded(), req.taint()));
-        return desired.forHost(hostId);
+        long added = BadTaint.added(before.taint(), req.taint());
+        if (added != 0) {
+            events.recordBadTaint(hostId, before.taint(), observed, now);
+        }
+        known.put(hostId, new Known(req.kernelRelease(), req.taint()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.klpfleet.server.host;
 
+import dev.klpfleet.protocol.fleet.BadTaint;
 import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.server.storage.Database;
 import java.time.InstantSource;
@@ -41,6 +42,26 @@ public final class EventStore {
             return "evidence must be a JSON object";
         }
         return null;
+    }
+
+    /**
+     * Records that {@code observed.taint()} gained bad flags over {@code previousTaint} as a {@code health}
+     * event with result {@code taint}, and stores the new observed state in the same transaction, so a
+     * restarted server compares the next check-in with this taint and never reports the same change twice.
+     */
+    public void recordBadTaint(String hostId, long previousTaint, Observed observed, long nowMillis) {
+        long added = BadTaint.added(previousTaint, observed.taint());
+        String evidence = FleetJson.write(new java.util.TreeMap<>(Map.of("result", "taint", "previousTaint", previousTaint, "taint", observed.taint(),
+                "newFlags", BadTaint.letters(added), "source", "check-in")));
+        db.inTransaction(h -> {
+            h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, evidence_json, "
+                            + "occurred_at, received_at) VALUES (:h, :e, 'health', NULL, NULL, 'taint', :ev, :now, :now) "
+                            + "ON CONFLICT (host_id, event_id) DO NOTHING")
+                    .bind("h", hostId).bind("e", "checkin-taint-" + nowMillis + "-" + Long.toHexString(observed.taint()))
+                    .bind("ev", evidence).bind("now", nowMillis).execute();
+            h.createUpdate("UPDATE hosts SET observed_json = :o WHERE id = :id").bind("o", FleetJson.write(observed)).bind("id", hostId).execute();
+            return null;
+        });
     }
 
     /** Records {@code e} for {@code hostId}; false if an event with its id was already recorded (nothing changes). */

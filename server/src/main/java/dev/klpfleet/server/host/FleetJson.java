@@ -3,6 +3,7 @@ package dev.klpfleet.server.host;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
@@ -15,7 +16,20 @@ public final class FleetJson {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** One reader per type, so parsing a request does not look its type up again. */
+    private static final ClassValue<ObjectReader> READERS = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type);
+        }
+    };
+
     private FleetJson() {}
+
+    /** A reader of {@code type} with these conventions. */
+    public static ObjectReader reader(Class<?> type) {
+        return READERS.get(type);
+    }
 
     public static ObjectMapper mapper() {
         return MAPPER;
