@@ -60,6 +60,21 @@ class RoomsTest {
     }
 
     @Test
+    void the_rollout_core_decides_from_state_and_time_alone() {
+        // State in, decisions out: the simulator reuses it, and a restart replays it exactly.
+        noClasses().that().resideInAPackage("dev.klpfleet.server.rollout.core..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "dev.klpfleet.server.rollout", "dev.klpfleet.server.storage..", "dev.klpfleet.server.api..",
+                        "dev.klpfleet.server.host..", "dev.klpfleet.server.patch..", "dev.klpfleet.server.access..",
+                        "java.io..", "java.nio.file..", "java.net..", "java.sql..", "org.jdbi..", "org.eclipse.jetty..",
+                        "com.fasterxml..")
+                .orShould().callMethod(java.time.Instant.class, "now")
+                .orShould().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .check(ALL);
+    }
+
+    @Test
     void only_main_exits_the_process() {
         noClasses().that().doNotHaveFullyQualifiedName("dev.klpfleet.cli.Main")
                 .should().callMethod(System.class, "exit", int.class)

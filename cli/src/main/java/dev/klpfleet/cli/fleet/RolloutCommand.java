@@ -4,11 +4,11 @@ import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Output;
 import dev.klpfleet.server.api.Api;
-import dev.klpfleet.server.rollout.Gates;
-import dev.klpfleet.server.rollout.Plan;
+import dev.klpfleet.server.rollout.core.Gates;
+import dev.klpfleet.server.rollout.core.Plan;
 import dev.klpfleet.server.rollout.RolloutRequest;
 import dev.klpfleet.server.rollout.RolloutView;
-import dev.klpfleet.server.rollout.Wave;
+import dev.klpfleet.server.rollout.core.Wave;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -150,7 +150,7 @@ public final class RolloutCommand {
                         out.flush();
                     }
                 }
-                boolean stopped = v.status() != dev.klpfleet.server.rollout.Status.RUNNING
+                boolean stopped = v.status() != dev.klpfleet.server.rollout.core.Status.RUNNING
                         && v.waves().stream().allMatch(w -> w.applying() == 0 && w.rollingBack() == 0);
                 if (stopped || System.nanoTime() > deadline) {
                     return;

@@ -13,7 +13,7 @@ import dev.klpfleet.server.host.EventStore;
 import dev.klpfleet.server.host.HostStore;
 import dev.klpfleet.server.patch.ArtifactUpload;
 import dev.klpfleet.server.patch.PatchStore;
-import dev.klpfleet.server.rollout.Command;
+import dev.klpfleet.server.rollout.core.Command;
 import dev.klpfleet.server.rollout.RolloutRequest;
 import dev.klpfleet.server.rollout.Rollouts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

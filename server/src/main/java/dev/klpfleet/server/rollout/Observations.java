@@ -1,5 +1,6 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.HostReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.server.host.FleetJson;
 import dev.klpfleet.server.host.Observed;

@@ -1,5 +1,6 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.HostProgress;
 import dev.klpfleet.protocol.fleet.DesiredPatch;
 import dev.klpfleet.server.host.Desired;
 import dev.klpfleet.server.host.DesiredSets;

@@ -1,5 +1,6 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.Plan;
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,9 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.Decision;
+import dev.klpfleet.server.rollout.core.Phase;
+import dev.klpfleet.server.rollout.core.RolloutState;
+import dev.klpfleet.server.rollout.core.Status;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,5 +1,13 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.Command;
+import dev.klpfleet.server.rollout.core.Decision;
+import dev.klpfleet.server.rollout.core.HostReport;
+import dev.klpfleet.server.rollout.core.Phase;
+import dev.klpfleet.server.rollout.core.Plan;
+import dev.klpfleet.server.rollout.core.RolloutCore;
+import dev.klpfleet.server.rollout.core.RolloutState;
+import dev.klpfleet.server.rollout.core.Targeting;
 import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.Principal;
 import dev.klpfleet.server.host.HostStore;

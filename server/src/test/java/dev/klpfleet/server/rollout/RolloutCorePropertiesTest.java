@@ -1,5 +1,15 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.Decision;
+import dev.klpfleet.server.rollout.core.GateCheck;
+import dev.klpfleet.server.rollout.core.Gates;
+import dev.klpfleet.server.rollout.core.HostReport;
+import dev.klpfleet.server.rollout.core.Phase;
+import dev.klpfleet.server.rollout.core.Plan;
+import dev.klpfleet.server.rollout.core.RolloutCore;
+import dev.klpfleet.server.rollout.core.RolloutState;
+import dev.klpfleet.server.rollout.core.Status;
+import dev.klpfleet.server.rollout.core.Wave;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

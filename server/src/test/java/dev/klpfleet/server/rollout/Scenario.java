@@ -1,5 +1,13 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.rollout.core.Command;
+import dev.klpfleet.server.rollout.core.HostProgress;
+import dev.klpfleet.server.rollout.core.HostReport;
+import dev.klpfleet.server.rollout.core.Phase;
+import dev.klpfleet.server.rollout.core.Plan;
+import dev.klpfleet.server.rollout.core.RolloutState;
+import dev.klpfleet.server.rollout.core.Status;
+import dev.klpfleet.server.rollout.core.Targeting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

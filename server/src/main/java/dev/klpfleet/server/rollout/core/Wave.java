@@ -1,4 +1,4 @@
-package dev.klpfleet.server.rollout;
+package dev.klpfleet.server.rollout.core;
 
 /**
  * One wave of a rollout plan: which further hosts it adds. Exactly one of {@code count},

@@ -1,4 +1,4 @@
-package dev.klpfleet.server.rollout;
+package dev.klpfleet.server.rollout.core;
 
 /** Where one host stands in one rollout. */
 public enum Phase {

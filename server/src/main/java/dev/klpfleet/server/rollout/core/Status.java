@@ -1,4 +1,4 @@
-package dev.klpfleet.server.rollout;
+package dev.klpfleet.server.rollout.core;
 
 /** A rollout's life: RUNNING until it completes or an operator or a gate stops it. */
 public enum Status {

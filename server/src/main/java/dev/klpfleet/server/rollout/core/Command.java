@@ -1,4 +1,4 @@
-package dev.klpfleet.server.rollout;
+package dev.klpfleet.server.rollout.core;
 
 /** An operator's action on a rollout; {@code actor} is the token name that asked. */
 public sealed interface Command {

@@ -1,4 +1,4 @@
-package dev.klpfleet.server.rollout;
+package dev.klpfleet.server.rollout.core;
 
 import java.time.Instant;
 import java.util.List;
