@@ -3,12 +3,10 @@ package dev.klpfleet.build.lint;
 import dev.klpfleet.build.symbols.KernelSymbol;
 import dev.klpfleet.build.symbols.ObjectSymbols;
 import dev.klpfleet.build.symbols.ObjectSymbols.FtraceSites;
-import dev.klpfleet.build.symbols.SymbolCatalog.Lookup;
 import dev.klpfleet.protocol.artifact.LintLevel;
 import dev.klpfleet.protocol.artifact.LintVerdict;
 import dev.klpfleet.protocol.artifact.PatchedFunc;
 import dev.klpfleet.protocol.artifact.PatchedObject;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,7 +19,7 @@ import java.util.List;
  * shipped in System.map, so without a captured list a vmlinux function outside those ranges is
  * {@code unknown}.
  */
-final class FtraceLint implements Lint {
+final class FtraceLint extends FuncLint {
     static final String ID = "ftrace";
 
     @Override
@@ -30,46 +28,33 @@ final class FtraceLint implements Lint {
     }
 
     @Override
-    public List<LintVerdict> check(LintContext c) {
-        List<LintVerdict> out = new ArrayList<>();
-        for (PatchedObject o : c.objects()) {
-            Lookup l = c.symbols().symbols(o.name());
-            for (PatchedFunc f : o.funcs()) {
-                String subject = o.name() + ":" + f.name();
-                if (l instanceof Lookup.Missing m) {
-                    out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + m.reason()));
-                    continue;
-                }
-                ObjectSymbols symbols = ((Lookup.Found) l).symbols();
-                List<KernelSymbol> text = symbols.named(f.name()).stream().filter(KernelSymbol::isText).toList();
-                if (text.isEmpty() || f.sympos() > symbols.named(f.name()).size()) {
-                    continue; // symbol-exists or sympos reports it
-                }
-                KernelSymbol target = f.sympos() == 0 ? text.get(0) : symbols.named(f.name()).get(f.sympos() - 1);
-                var range = o.isVmlinux() ? symbols.notraceRangeOf(target.address()) : java.util.Optional.<ObjectSymbols.NotraceRange>empty();
-                if (range.isPresent()) {
-                    out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": lies in " + range.get().section() + " ("
-                            + range.get().why() + "); ftrace, and so livepatch, cannot hook it"));
-                } else if (symbols.ftraceSites().isPresent()) {
-                    var sites = symbols.ftraceSites().get();
-                    if (sites.functions().contains(f.name())) {
-                        out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": has an ftrace call site (" + sites.source() + ")"));
-                    } else if (sites.origin() == FtraceSites.Origin.AVAILABLE_FILTER_FUNCTIONS) {
-                        out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": not in available_filter_functions: notrace, inlined, "
-                                + "or in noinstr text; livepatch cannot hook it (" + sites.source() + ")"));
-                    } else {
-                        out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": no ftrace call site in " + sites.source()
-                                + ": notrace, or built without fentry; livepatch cannot hook it"));
-                    }
-                } else {
-                    String markers = symbols.hasNotraceMarkers() ? "outside the noinstr/entry/init text ranges, but "
-                            : "";
-                    out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + markers + symbols.source()
-                            + " does not record ftrace call sites (__mcount_loc is only in vmlinux), so notrace cannot be ruled out;"
-                            + " pass --symbols DIR with available_filter_functions-" + c.release()));
-                }
-            }
+    void check(LintContext c, PatchedObject o, PatchedFunc f, ObjectSymbols symbols, String subject, List<LintVerdict> out) {
+        List<KernelSymbol> text = symbols.named(f.name()).stream().filter(KernelSymbol::isText).toList();
+        if (text.isEmpty() || f.sympos() > symbols.named(f.name()).size()) {
+            return; // symbol-exists or sympos reports it
         }
-        return out;
+        KernelSymbol target = f.sympos() == 0 ? text.get(0) : symbols.named(f.name()).get(f.sympos() - 1);
+        var range = o.isVmlinux() ? symbols.notraceRangeOf(target.address()) : java.util.Optional.<ObjectSymbols.NotraceRange>empty();
+        if (range.isPresent()) {
+            out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": lies in " + range.get().section() + " ("
+                    + range.get().why() + "); ftrace, and so livepatch, cannot hook it"));
+        } else if (symbols.ftraceSites().isPresent()) {
+            var sites = symbols.ftraceSites().get();
+            if (sites.functions().contains(f.name())) {
+                out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": has an ftrace call site (" + sites.source() + ")"));
+            } else if (sites.origin() == FtraceSites.Origin.AVAILABLE_FILTER_FUNCTIONS) {
+                out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": not in available_filter_functions: notrace, inlined, "
+                        + "or in noinstr text; livepatch cannot hook it (" + sites.source() + ")"));
+            } else {
+                out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": no ftrace call site in " + sites.source()
+                        + ": notrace, or built without fentry; livepatch cannot hook it"));
+            }
+        } else {
+            String markers = symbols.hasNotraceMarkers() ? "outside the noinstr/entry/init text ranges, but "
+                    : "";
+            out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + markers + symbols.source()
+                    + " does not record ftrace call sites (__mcount_loc is only in vmlinux), so notrace cannot be ruled out;"
+                    + " pass --symbols DIR with available_filter_functions-" + c.release()));
+        }
     }
 }

@@ -1,12 +1,11 @@
 package dev.klpfleet.build.lint;
 
 import dev.klpfleet.build.symbols.KernelSymbol;
-import dev.klpfleet.build.symbols.SymbolCatalog.Lookup;
+import dev.klpfleet.build.symbols.ObjectSymbols;
 import dev.klpfleet.protocol.artifact.LintLevel;
 import dev.klpfleet.protocol.artifact.LintVerdict;
 import dev.klpfleet.protocol.artifact.PatchedFunc;
 import dev.klpfleet.protocol.artifact.PatchedObject;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,7 +14,7 @@ import java.util.List;
  * gcc-derived clones exist ({@code name.isra.0}), the function was specialised or inlined and
  * the verdict names the clones.
  */
-final class SymbolExistsLint implements Lint {
+final class SymbolExistsLint extends FuncLint {
     static final String ID = "symbol-exists";
 
     @Override
@@ -24,31 +23,18 @@ final class SymbolExistsLint implements Lint {
     }
 
     @Override
-    public List<LintVerdict> check(LintContext c) {
-        List<LintVerdict> out = new ArrayList<>();
-        for (PatchedObject o : c.objects()) {
-            Lookup l = c.symbols().symbols(o.name());
-            for (PatchedFunc f : o.funcs()) {
-                String subject = o.name() + ":" + f.name();
-                if (l instanceof Lookup.Missing m) {
-                    out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + m.reason()));
-                    continue;
-                }
-                var symbols = ((Lookup.Found) l).symbols();
-                List<KernelSymbol> named = symbols.named(f.name());
-                if (named.isEmpty()) {
-                    List<String> clones = symbols.compilerVariantsOf(f.name());
-                    String hint = clones.isEmpty() ? "renamed, removed or always inlined"
-                            : "only compiler clones exist (" + String.join(", ", clones) + "): it was specialised or inlined";
-                    out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": not in " + c.release() + "'s symbols; " + hint));
-                } else if (named.stream().noneMatch(KernelSymbol::isText)) {
-                    out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": is data (type " + named.get(0).type()
-                            + ") in " + c.release() + ", not a function"));
-                } else {
-                    out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": function present in " + c.release()));
-                }
-            }
+    void check(LintContext c, PatchedObject o, PatchedFunc f, ObjectSymbols symbols, String subject, List<LintVerdict> out) {
+        List<KernelSymbol> named = symbols.named(f.name());
+        if (named.isEmpty()) {
+            List<String> clones = symbols.compilerVariantsOf(f.name());
+            String hint = clones.isEmpty() ? "renamed, removed or always inlined"
+                    : "only compiler clones exist (" + String.join(", ", clones) + "): it was specialised or inlined";
+            out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": not in " + c.release() + "'s symbols; " + hint));
+        } else if (named.stream().noneMatch(KernelSymbol::isText)) {
+            out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": is data (type " + named.get(0).type()
+                    + ") in " + c.release() + ", not a function"));
+        } else {
+            out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": function present in " + c.release()));
         }
-        return out;
     }
 }

@@ -1,12 +1,11 @@
 package dev.klpfleet.build.lint;
 
 import dev.klpfleet.build.symbols.KernelSymbol;
-import dev.klpfleet.build.symbols.SymbolCatalog.Lookup;
+import dev.klpfleet.build.symbols.ObjectSymbols;
 import dev.klpfleet.protocol.artifact.LintLevel;
 import dev.klpfleet.protocol.artifact.LintVerdict;
 import dev.klpfleet.protocol.artifact.PatchedFunc;
 import dev.klpfleet.protocol.artifact.PatchedObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -16,7 +15,7 @@ import java.util.stream.Collectors;
  * symbol"), and a sympos past the last match is "not found". Several local ({@code t})
  * definitions of one name are common (static helpers in different files).
  */
-final class SymposLint implements Lint {
+final class SymposLint extends FuncLint {
     static final String ID = "sympos";
 
     @Override
@@ -25,37 +24,25 @@ final class SymposLint implements Lint {
     }
 
     @Override
-    public List<LintVerdict> check(LintContext c) {
-        List<LintVerdict> out = new ArrayList<>();
-        for (PatchedObject o : c.objects()) {
-            Lookup l = c.symbols().symbols(o.name());
-            for (PatchedFunc f : o.funcs()) {
-                String subject = o.name() + ":" + f.name();
-                if (l instanceof Lookup.Missing m) {
-                    out.add(new LintVerdict(ID, LintLevel.UNKNOWN, subject + ": " + m.reason()));
-                    continue;
-                }
-                List<KernelSymbol> named = ((Lookup.Found) l).symbols().named(f.name());
-                int n = named.size();
-                if (n == 0) {
-                    continue; // symbol-exists reports it
-                }
-                if (f.sympos() > n) {
-                    out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": sympos " + f.sympos() + " but " + c.release()
-                            + " has " + n + " symbol(s) of that name; the kernel will not find it"));
-                } else if (n > 1 && f.sympos() == 0) {
-                    out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": " + n + " definitions in " + c.release()
-                            + " (kallsyms order: " + listing(named) + ") and no sympos; set old_sympos to 1.." + n
-                            + " or the kernel refuses it as an unresolvable ambiguity"));
-                } else if (n > 1) {
-                    out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": sympos " + f.sympos() + " picks "
-                            + listing(List.of(named.get(f.sympos() - 1))) + " of " + n + " definitions"));
-                } else {
-                    out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": unique in " + c.release()));
-                }
-            }
+    void check(LintContext c, PatchedObject o, PatchedFunc f, ObjectSymbols symbols, String subject, List<LintVerdict> out) {
+        List<KernelSymbol> named = symbols.named(f.name());
+        int n = named.size();
+        if (n == 0) {
+            return; // symbol-exists reports it
         }
-        return out;
+        if (f.sympos() > n) {
+            out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": sympos " + f.sympos() + " but " + c.release()
+                    + " has " + n + " symbol(s) of that name; the kernel will not find it"));
+        } else if (n > 1 && f.sympos() == 0) {
+            out.add(new LintVerdict(ID, LintLevel.FAIL, subject + ": " + n + " definitions in " + c.release()
+                    + " (kallsyms order: " + listing(named) + ") and no sympos; set old_sympos to 1.." + n
+                    + " or the kernel refuses it as an unresolvable ambiguity"));
+        } else if (n > 1) {
+            out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": sympos " + f.sympos() + " picks "
+                    + listing(List.of(named.get(f.sympos() - 1))) + " of " + n + " definitions"));
+        } else {
+            out.add(new LintVerdict(ID, LintLevel.PASS, subject + ": unique in " + c.release()));
+        }
     }
 
     private static String listing(List<KernelSymbol> symbols) {
