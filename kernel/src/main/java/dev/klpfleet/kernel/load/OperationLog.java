@@ -28,7 +28,7 @@ public interface OperationLog extends AutoCloseable {
     /** The kernel log lines written since this log was opened, as {@code [seconds.micros] message}. */
     List<String> lines();
 
-    /** Marks the end of the first phase: insmod returned, or the write to {@code enabled} was done. */
+    /** Marks the end of the first phase: insmod returned, or the write to {@code enabled} was done. Later calls do nothing. */
     void phaseDone();
 
     /** The impact measured over the operation so far. */

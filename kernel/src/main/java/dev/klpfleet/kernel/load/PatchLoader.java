@@ -98,9 +98,9 @@ public final class PatchLoader {
         try (OperationLog log = logs.open("loading " + name + " sha256=" + module.sha256())) {
             report.log = log;
             ToolRun insmod = tool.insmod(ko);
-            log.phaseDone();
             report.insmod = insmod;
             if (!insmod.succeeded()) {
+                log.phaseDone();
                 // A module whose init failed is freed by the kernel; remove anything that stayed anyway.
                 removeLeftover(name);
                 return report.done(Result.LOAD_FAILED, "insmod failed: " + firstLine(insmod.output()), start);
@@ -108,7 +108,10 @@ public final class PatchLoader {
             Instant watchStart = clock.instant();
             TransitionOutcome outcome;
             try {
-                outcome = watch.await(name, watchStart, options.stallTimeout());
+                // The impact sample that ends the insmod phase is taken after the first look, so
+                // it never delays seeing a transition the kernel completed inside insmod.
+                outcome = watch.await(name, watchStart, options.stallTimeout(), log::phaseDone);
+                log.phaseDone();
             } catch (RuntimeException e) {
                 // Whatever broke the watch, the host must not keep a patch nobody is watching.
                 removeLeftover(name);

@@ -49,6 +49,17 @@ public final class TransitionWatch {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public TransitionOutcome await(String patch, Instant start, Duration stallTimeout) throws InterruptedException {
+        return await(patch, start, stallTimeout, () -> {});
+    }
+
+    /**
+     * As {@link #await(String, Instant, Duration)}, running {@code afterFirstLook} once the first
+     * read found the transition still running: slower bookkeeping goes there, so a transition that
+     * already completed (the kernel often finishes inside insmod) is seen without delay.
+     */
+    public TransitionOutcome await(String patch, Instant start, Duration stallTimeout, Runnable afterFirstLook)
+            throws InterruptedException {
+        boolean firstLook = true;
         Instant deadline = start.plus(stallTimeout);
         Instant nextSample = start.plus(BLOCKERS_AFTER);
         List<Blocker> lastBlockers = List.of();
@@ -65,6 +76,10 @@ public final class TransitionWatch {
             if (!now.isBefore(deadline)) {
                 List<Blocker> fresh = sample(patch);
                 return new TransitionOutcome.Stalled(elapsed, fresh.isEmpty() ? lastBlockers : fresh);
+            }
+            if (firstLook) {
+                afterFirstLook.run();
+                firstLook = false;
             }
             if (!now.isBefore(nextSample)) {
                 List<Blocker> sampled = sample(patch);
