@@ -17,7 +17,9 @@ import java.time.Duration;
  */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .findAndRegisterModules()
+            // Named, not found through ServiceLoader: scanning the jar's services costs start-up time.
+            .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .registerModule(new SimpleModule("klpfleet-durations").addSerializer(Duration.class, new MillisSerializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)

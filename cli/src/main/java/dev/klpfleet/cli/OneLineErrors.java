@@ -21,8 +21,8 @@ final class OneLineErrors implements CommandLine.IExecutionExceptionHandler, Com
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
-        cl.getErr().println("klpfleet: " + ex.getMessage());
-        cl.getErr().println("see '" + cl.getCommandSpec().qualifiedName() + " --help'");
+        String hint = "see '" + cl.getCommandSpec().qualifiedName() + " --help'";
+        cl.getErr().println("klpfleet: " + ex.getMessage() + (ex.getMessage().contains("--help") ? "" : "; " + hint));
         return ExitCodes.USAGE;
     }
 }

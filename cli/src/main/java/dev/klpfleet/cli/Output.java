@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
  * the human form is whatever the command prints for a person.
  */
 public final class Output {
-    private static final ObjectMapper JSON = Json.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--json", description = "Print one stable JSON document instead of the human form (docs/CLI.md).")
     boolean json;
@@ -25,7 +24,7 @@ public final class Output {
     public <T> void emit(PrintWriter out, T value, Consumer<T> human) {
         if (json) {
             try {
-                out.println(JSON.writeValueAsString(value));
+                out.println(Pretty.JSON.writeValueAsString(value));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
             }
@@ -33,5 +32,10 @@ public final class Output {
             human.accept(value);
         }
         out.flush();
+    }
+
+    /** Built on first use: the human form never pays for Jackson's start-up. */
+    private static final class Pretty {
+        static final ObjectMapper JSON = Json.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
     }
 }
