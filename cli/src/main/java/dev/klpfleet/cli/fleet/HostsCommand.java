@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "hosts", mixinStandardHelpOptions = true, description = "The host inventory.", subcommands = HostsCommand.ListHosts.class)
+@Command(name = "hosts", mixinStandardHelpOptions = true, description = "The host inventory.", subcommands = {HostsCommand.ListHosts.class, HostsCommand.EnrollmentToken.class})
 public final class HostsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrolled hosts with kernel, labels and loaded patches.")
@@ -61,6 +61,40 @@ public final class HostsCommand {
                             patches, h.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
                 }
                 out.println(hs.size() + " hosts");
+            });
+        }
+    }
+
+    @Command(name = "enrollment-token", mixinStandardHelpOptions = true,
+            description = {"Issue a token that lets new hosts enroll ('klpfleet agent --enroll-token'); admin only.",
+                    "Hosts enrolled with it get its labels. The token is shown once; the server keeps only its hash."})
+    static final class EnrollmentToken implements Runnable {
+        @Mixin Output output;
+        @Mixin Remote remote;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--name", required = true, description = "What the token is for, e.g. the batch of hosts; kept in the audit log.")
+        String name;
+
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label every host enrolled with this token gets (repeatable).")
+        java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+
+        @Option(names = "--ttl-hours", defaultValue = "24", description = "How long the token stays valid. Default: ${DEFAULT-VALUE}.")
+        long ttlHours;
+
+        /** The JSON document: the token's id and the token itself. */
+        record Issued(String id, String token) {}
+
+        @Override
+        public void run() {
+            var client = remote.client();
+            Issued issued = Remote.call(() -> client.post("api/v1/enrollment-tokens",
+                    java.util.Map.of("name", name, "labels", labels, "ttlHours", ttlHours))).as(Issued.class);
+            PrintWriter out = spec.commandLine().getOut();
+            output.emit(out, issued, i -> {
+                out.println(i.token());
+                out.printf("enrollment token %s for '%s', valid %d h%s; give it to 'klpfleet agent --enroll-token'%n", i.id(), name,
+                        ttlHours, labels.isEmpty() ? "" : ", labels " + labels);
             });
         }
     }

@@ -135,6 +135,22 @@ class FleetCommandsTest {
     }
 
     @Test
+    void an_admin_issues_an_enrollment_token_that_is_shown_once_and_audited() throws Exception {
+        Run json = fleet("hosts", "enrollment-token", "--name", "rack-42", "--label", "rack=42", "--ttl-hours", "2", "--json");
+
+        assertThat(json.exit()).isEqualTo(ExitCodes.OK);
+        assertThat(json.json().path("token").asText()).startsWith("klpe_");
+        assertThat(json.json().path("id").asText()).isNotBlank();
+        Run human = fleet("hosts", "enrollment-token", "--name", "rack-43");
+        assertThat(human.out().lines().findFirst().orElseThrow()).startsWith("klpe_");
+        assertThat(human.out()).contains("for 'rack-43', valid 24 h", "klpfleet agent --enroll-token");
+        String audit = new FleetClient(server.uri(), ADMIN).get("/api/v1/audit").body();
+        assertThat(audit).contains("enrollment-token.issue", "rack-42 valid 2h");
+        // The token itself is never stored or echoed back by the server.
+        assertThat(audit).doesNotContain(json.json().path("token").asText());
+    }
+
+    @Test
     void hosts_list_shows_every_host_with_its_kernel_and_labels() {
         Run json = fleet("hosts", "list", "--json");
         assertThat(json.exit()).isEqualTo(ExitCodes.OK);
