@@ -2,7 +2,7 @@ package dev.klpfleet.agent.controlplane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.klpfleet.agent.AgentJson;
+import dev.klpfleet.protocol.WireJson;
 import dev.klpfleet.agent.controlplane.ControlPlaneException.Kind;
 import dev.klpfleet.protocol.fleet.CheckinRequest;
 import dev.klpfleet.protocol.fleet.CheckinResponse;
@@ -33,7 +33,7 @@ public final class ControlPlane {
     /** Larger than any livepatch module; a bigger answer is refused unread. */
     public static final long MAX_ARTIFACT_BYTES = 256L * 1024 * 1024;
 
-    private static final ObjectMapper JSON = AgentJson.mapper();
+    private static final ObjectMapper JSON = WireJson.mapper();
 
     private final HttpClient http;
     private final URI base;

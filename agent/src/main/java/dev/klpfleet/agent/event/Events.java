@@ -2,7 +2,7 @@ package dev.klpfleet.agent.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.klpfleet.agent.AgentJson;
+import dev.klpfleet.protocol.WireJson;
 import dev.klpfleet.kernel.load.LoadResult;
 import dev.klpfleet.kernel.load.Result;
 import dev.klpfleet.kernel.load.Timings;
@@ -57,7 +57,7 @@ public final class Events {
 
     /** The health event for taint flags that appeared since the previous observation; the mask itself identifies it. */
     public static HostEvent taint(Taint now, Taint before, Instant at) {
-        ObjectNode ev = AgentJson.mapper().createObjectNode();
+        ObjectNode ev = WireJson.mapper().createObjectNode();
         ev.put("result", "taint");
         ev.put("taint", now.value());
         ev.put("previousTaint", before.value());
@@ -83,6 +83,6 @@ public final class Events {
 
     /** The load result as {@code klpfleet kernel load --json} prints it. */
     public static JsonNode evidence(LoadResult r) {
-        return AgentJson.mapper().valueToTree(r);
+        return WireJson.mapper().valueToTree(r);
     }
 }

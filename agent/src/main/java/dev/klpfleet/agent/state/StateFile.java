@@ -1,7 +1,7 @@
 package dev.klpfleet.agent.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.klpfleet.agent.AgentJson;
+import dev.klpfleet.protocol.WireJson;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
@@ -18,7 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class StateFile {
     public static final String NAME = "state.json";
-    private static final ObjectMapper JSON = AgentJson.mapper();
+    private static final ObjectMapper JSON = WireJson.mapper();
 
     private final Path file;
 

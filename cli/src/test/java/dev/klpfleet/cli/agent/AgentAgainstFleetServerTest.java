@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.agent.Action;
 import dev.klpfleet.agent.Agent;
-import dev.klpfleet.agent.AgentJson;
+import dev.klpfleet.protocol.WireJson;
 import dev.klpfleet.agent.Identity;
 import dev.klpfleet.agent.Pass;
 import dev.klpfleet.agent.artifact.ArtifactCache;
@@ -113,7 +113,7 @@ class AgentAgainstFleetServerTest {
         Agent first = agent(data, fleet.key.publicKey(), kernel);
         first.enrollIfNeeded(fleet.enrollmentToken(), new Identity("crasher", "debian 12", Map.of("test", "crash")));
         HostEvent health = new HostEvent("health-taint-512", "health", null, null, "taint", java.time.Instant.now(),
-                AgentJson.mapper().createObjectNode().put("taint", 512));
+                WireJson.mapper().createObjectNode().put("taint", 512));
         ControlPlane plane = new ControlPlane(fleet.server.uri());
         assertThat(plane.report(first.state().hostId(), first.state().credential(), health)).as("recorded now").isTrue();
         // The crash came after the server recorded the event and before the agent removed it from its outbox.
@@ -201,7 +201,7 @@ class AgentAgainstFleetServerTest {
         }
 
         JsonNode json() throws Exception {
-            return AgentJson.mapper().readTree(out);
+            return WireJson.mapper().readTree(out);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.klpfleet.agent;
+package dev.klpfleet.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -14,12 +14,13 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * The agent's JSON: the same conventions as {@code klpfleet --json} (records by component name,
- * absent optionals as null, enums in their wire form, ISO-8601 instants, durations in whole
- * milliseconds), so the evidence an event carries is exactly the {@code klpfleet kernel load --json}
- * document. Reading is tolerant of fields a newer server adds.
+ * The JSON conventions every klpfleet document follows, in one mapper: records by component name,
+ * absent optionals as null, enums in their wire form (their {@code toString}, e.g.
+ * {@code stalled-reverted}), ISO-8601 instants, durations in whole milliseconds. The CLI's
+ * {@code --json} and the agent's events both use it, so the evidence an event carries is exactly
+ * the {@code klpfleet kernel load --json} document. Reading is tolerant of fields a newer peer adds.
  */
-public final class AgentJson {
+public final class WireJson {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .registerModule(new Jdk8Module())
@@ -29,7 +30,7 @@ public final class AgentJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.ALWAYS);
 
-    private AgentJson() {}
+    private WireJson() {}
 
     public static ObjectMapper mapper() {
         return MAPPER;
