@@ -21,7 +21,7 @@ class RoomsTest {
         noClasses().that().resideInAPackage("dev.klpfleet.kernel..")
                 .should().dependOnClassesThat().resideInAnyPackage(
                         "java.net..", "java.sql..", "javax.sql..", "java.net.http..",
-                        "dev.klpfleet.protocol..", "dev.klpfleet.server..", "dev.klpfleet.build..", "dev.klpfleet.cli..",
+                        "dev.klpfleet.protocol..", "dev.klpfleet.server..", "dev.klpfleet.patchbuild..", "dev.klpfleet.cli..",
                         "com.fasterxml..", "org.eclipse.jetty..", "org.jdbi..")
                 .check(ALL);
     }
@@ -30,7 +30,7 @@ class RoomsTest {
     void the_protocol_is_shared_wire_types_that_know_no_room() {
         noClasses().that().resideInAPackage("dev.klpfleet.protocol..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.klpfleet.kernel..", "dev.klpfleet.server..", "dev.klpfleet.build..", "dev.klpfleet.cli..",
+                        "dev.klpfleet.kernel..", "dev.klpfleet.server..", "dev.klpfleet.patchbuild..", "dev.klpfleet.cli..",
                         "java.sql..", "org.eclipse.jetty..", "org.jdbi..")
                 .check(ALL);
     }
@@ -39,13 +39,13 @@ class RoomsTest {
     void the_server_never_touches_a_kernel_or_the_build_pipeline() {
         noClasses().that().resideInAPackage("dev.klpfleet.server..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.klpfleet.kernel..", "dev.klpfleet.build..", "dev.klpfleet.cli..")
+                        "dev.klpfleet.kernel..", "dev.klpfleet.patchbuild..", "dev.klpfleet.cli..")
                 .check(ALL);
     }
 
     @Test
     void the_build_pipeline_does_not_reach_into_the_server_or_the_cli() {
-        noClasses().that().resideInAPackage("dev.klpfleet.build..")
+        noClasses().that().resideInAPackage("dev.klpfleet.patchbuild..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.klpfleet.server..", "dev.klpfleet.cli..")
                 .check(ALL);
     }
@@ -54,7 +54,7 @@ class RoomsTest {
     void the_agent_is_built_on_kernel_and_protocol_only() {
         noClasses().that().resideInAPackage("dev.klpfleet.agent..")
                 .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.klpfleet.server..", "dev.klpfleet.build..", "dev.klpfleet.cli..",
+                        "dev.klpfleet.server..", "dev.klpfleet.patchbuild..", "dev.klpfleet.cli..",
                         "java.sql..", "org.eclipse.jetty..", "org.jdbi..")
                 .check(ALL);
     }

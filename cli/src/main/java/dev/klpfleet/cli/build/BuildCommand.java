@@ -1,14 +1,14 @@
 package dev.klpfleet.cli.build;
 
-import dev.klpfleet.build.backend.Backend;
-import dev.klpfleet.build.pipeline.BuildPipeline;
-import dev.klpfleet.build.pipeline.BuildRequest;
-import dev.klpfleet.build.pipeline.BuildSummary;
-import dev.klpfleet.build.pipeline.ReleaseResult;
-import dev.klpfleet.build.pipeline.ReleaseResult.Status;
-import dev.klpfleet.build.release.KernelRelease;
-import dev.klpfleet.build.signing.KeyFiles;
-import dev.klpfleet.build.symbols.SymbolSearch;
+import dev.klpfleet.patchbuild.backend.Backend;
+import dev.klpfleet.patchbuild.pipeline.BuildPipeline;
+import dev.klpfleet.patchbuild.pipeline.BuildRequest;
+import dev.klpfleet.patchbuild.pipeline.BuildSummary;
+import dev.klpfleet.patchbuild.pipeline.ReleaseResult;
+import dev.klpfleet.patchbuild.pipeline.ReleaseResult.Status;
+import dev.klpfleet.patchbuild.release.KernelRelease;
+import dev.klpfleet.patchbuild.signing.KeyFiles;
+import dev.klpfleet.patchbuild.symbols.SymbolSearch;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Output;

@@ -1,6 +1,6 @@
 package dev.klpfleet.cli.build;
 
-import dev.klpfleet.build.signing.KeyFiles;
+import dev.klpfleet.patchbuild.signing.KeyFiles;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Output;

@@ -1,8 +1,8 @@
 package dev.klpfleet.cli.build;
 
-import dev.klpfleet.build.pipeline.BuildProgress;
-import dev.klpfleet.build.pipeline.ReleaseResult;
-import dev.klpfleet.build.release.KernelRelease;
+import dev.klpfleet.patchbuild.pipeline.BuildProgress;
+import dev.klpfleet.patchbuild.pipeline.ReleaseResult;
+import dev.klpfleet.patchbuild.release.KernelRelease;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.klpfleet.cli.build;
 
-import dev.klpfleet.build.signing.KeyFiles;
-import dev.klpfleet.build.signing.OutputVerifier;
+import dev.klpfleet.patchbuild.signing.KeyFiles;
+import dev.klpfleet.patchbuild.signing.OutputVerifier;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Output;

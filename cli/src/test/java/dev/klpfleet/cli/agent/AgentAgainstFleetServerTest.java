@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgentAgainstFleetServerTest {
     /** A real livepatch module built for 6.12 (name klp_multi; replaces two vmlinux and two ext4 functions). */
-    static final Path MODULE = Path.of("../build/src/test/resources/backend-fixtures/livepatch-6.12.ko");
+    static final Path MODULE = Path.of("../patchbuild/src/test/resources/backend-fixtures/livepatch-6.12.ko");
     static final String RELEASE = "6.12.117+deb12-amd64";
 
     static FleetOnLoopback fleet;

@@ -11,7 +11,7 @@ import dev.klpfleet.protocol.artifact.ManifestJson;
 import dev.klpfleet.protocol.artifact.PatchedFunc;
 import dev.klpfleet.protocol.artifact.PatchedObject;
 import dev.klpfleet.protocol.artifact.Sha256;
-import dev.klpfleet.build.signing.KeyFiles;
+import dev.klpfleet.patchbuild.signing.KeyFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

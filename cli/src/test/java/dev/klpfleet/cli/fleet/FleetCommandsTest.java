@@ -3,8 +3,8 @@ package dev.klpfleet.cli.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.klpfleet.build.manifest.ManifestFactory;
-import dev.klpfleet.build.signing.KeyFiles;
+import dev.klpfleet.patchbuild.manifest.ManifestFactory;
+import dev.klpfleet.patchbuild.signing.KeyFiles;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Main;
 import dev.klpfleet.kernel.module.ModuleInspection;

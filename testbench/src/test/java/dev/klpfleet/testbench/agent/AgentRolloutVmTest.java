@@ -43,7 +43,7 @@ class AgentRolloutVmTest {
         share = Files.createTempDirectory("klpfleet-agent-vm");
         String release = KernelLine.V6_12.release();
         host(repo, "keys", "generate", "--out", share.resolve("fleet").toString());
-        host(repo, "build", "--source", repo.resolve("build/src/test/resources/patches/fix_cmdline").toString(),
+        host(repo, "build", "--source", repo.resolve("patchbuild/src/test/resources/patches/fix_cmdline").toString(),
                 "--kernel", release, "--out", share.resolve("out").toString(), "--key", share.resolve("fleet.key").toString(),
                 "--patch-version", "1", "--jobs", "1");
         try (InputStream in = getClass().getResourceAsStream("/scenarios/agent-rollout.sh")) {

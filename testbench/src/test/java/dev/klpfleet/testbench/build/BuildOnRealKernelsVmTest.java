@@ -72,7 +72,7 @@ class BuildOnRealKernelsVmTest {
         out = Files.createTempDirectory("klpfleet-build-vmtest");
         assertThat(klpfleet("keys", "generate", "--out", out.resolve("key").toString()).exitCode()).isZero();
         publicKey = out.resolve("key.pub");
-        build = klpfleet("build", "--source", repo.resolve("build/src/test/resources/patches/fix_cmdline").toString(),
+        build = klpfleet("build", "--source", repo.resolve("patchbuild/src/test/resources/patches/fix_cmdline").toString(),
                 "--kernel", r61 + "," + r612, "--out", out.resolve("artifacts").toString(), "--jobs", "2",
                 "--key", out.resolve("key.key").toString(), "--symbols", symbols.toString(), "--symbols-only", "--json");
     }
@@ -96,7 +96,7 @@ class BuildOnRealKernelsVmTest {
     @Test
     void a_patch_naming_a_notrace_function_fails_the_ftrace_lint_on_both_lines_and_is_not_signed() throws IOException {
         Path notrace = out.resolve("notrace");
-        Cli r = klpfleet("build", "--source", repo.resolve("build/src/test/resources/patches/hook_notrace").toString(),
+        Cli r = klpfleet("build", "--source", repo.resolve("patchbuild/src/test/resources/patches/hook_notrace").toString(),
                 "--kernel", r61 + "," + r612, "--out", notrace.toString(), "--jobs", "2", "--key", out.resolve("key.key").toString(),
                 "--symbols", symbols.toString(), "--symbols-only", "--json");
         assertThat(r.exitCode()).as(r.stdout()).isEqualTo(ExitCodes.LINT_FAILED);
