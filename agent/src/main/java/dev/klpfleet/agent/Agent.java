@@ -29,6 +29,7 @@ import dev.klpfleet.protocol.fleet.EnrollRequest;
 import dev.klpfleet.protocol.fleet.EnrollResponse;
 import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.protocol.fleet.LoadedPatch;
+import dev.klpfleet.protocol.outcome.UnloadResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -277,7 +278,7 @@ public final class Agent {
             LoadResult refusal = Events.refusal(d.patch(), d.sha256(), seen.kernelRelease(), r.reason(), r.detail());
             HostEvent e = Events.apply(eventId, d.version(), refusal, clock.instant());
             save(state.failed(failureKey, clock.instant()).enqueue(e));
-            actions.add(new Action("load", d.patch(), d.version(), e.result(), refusal.message(), eventId, refusal));
+            actions.add(new Action("load", d.patch(), d.version(), e.result().wire(), refusal.message(), eventId, refusal));
             return;
         }
         Fetched.Ready ready = (Fetched.Ready) fetched;
@@ -291,7 +292,7 @@ public final class Agent {
             next = next.withManaged(loaded);
         } else {
             next = next.failed(failureKey, clock.instant());
-            if (r.result() == Result.STALLED_WAITING || r.result() == Result.REVERT_STALLED) {
+            if (moduleLeftLoaded(r.result())) {
                 next = next.withManaged(loaded); // our module is still in the kernel
             } else if (prev != null && prev.phase() == ManagedPatch.Phase.LOADED) {
                 next = next.withManaged(prev); // a re-load that failed leaves the earlier load as it was
@@ -300,7 +301,7 @@ public final class Agent {
             }
         }
         save(next);
-        actions.add(new Action("load", d.patch(), d.version(), e.result(), r.message(), eventId, r));
+        actions.add(new Action("load", d.patch(), d.version(), e.result().wire(), r.message(), eventId, r));
     }
 
     private void unload(ManagedPatch m, List<Action> actions) throws IOException, InterruptedException {
@@ -310,10 +311,18 @@ public final class Agent {
         LoadResult r = kernel.unload(m.patch());
         HostEvent e = Events.unload(eventId, m.version(), r, clock.instant());
         AgentState next = state.enqueue(e);
-        next = e.result().equals("unloaded") ? next.withoutManaged(m.patch())
+        next = e.result() == UnloadResult.UNLOADED ? next.withoutManaged(m.patch())
                 : next.withManaged(m.with(ManagedPatch.Phase.LOADED, attempt)).failed(Failures.unload(m.patch(), m.sha256()), clock.instant());
         save(next);
-        actions.add(new Action("unload", m.patch(), m.version(), e.result(), r.message(), eventId, r));
+        actions.add(new Action("unload", m.patch(), m.version(), e.result().wire(), r.message(), eventId, r));
+    }
+
+    /** Whether a load that did not apply still left our module in the kernel (so it stays ours to unload). */
+    private static boolean moduleLeftLoaded(Result r) {
+        return switch (r) {
+            case STALLED_WAITING, REVERT_STALLED, DISABLE_FAILED, RMMOD_FAILED -> true;
+            case APPLIED, REFUSED, LOAD_FAILED, STALLED_REVERTED, UNLOADED, NOT_LOADED -> false;
+        };
     }
 
     /** Sends every event in the outbox, oldest first; each leaves it once the server has it (201, or 409: recorded before). */

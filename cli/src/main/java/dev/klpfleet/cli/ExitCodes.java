@@ -29,7 +29,7 @@ public final class ExitCodes {
     public static final int STALLED_REVERTED = 12;
     /** The transition stalled and, as asked with --on-stall wait, is still in progress. */
     public static final int STALLED_WAITING = 13;
-    /** A reversal or unload itself stalled: the host needs a human (evidence in the output). */
+    /** A reversal or unload itself stalled, writing `enabled` failed, or rmmod kept failing: the host needs a human (evidence in the output). */
     public static final int STUCK = 14;
     /** A preflight check warned (only with --strict). */
     public static final int WARNED = 15;

@@ -12,6 +12,10 @@ import dev.klpfleet.kernel.taint.Taint;
 import dev.klpfleet.kernel.taint.TaintFlag;
 import dev.klpfleet.protocol.artifact.Sha256;
 import dev.klpfleet.protocol.fleet.HostEvent;
+import dev.klpfleet.protocol.outcome.ApplyResult;
+import dev.klpfleet.protocol.outcome.EventKind;
+import dev.klpfleet.protocol.outcome.HealthKind;
+import dev.klpfleet.protocol.outcome.UnloadResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -35,13 +39,12 @@ public final class Events {
 
     /** The apply event of a load that reached the kernel (or found the patch applied), with the load's result as evidence. */
     public static HostEvent apply(String eventId, String version, LoadResult r, Instant at) {
-        return new HostEvent(eventId, "apply", r.patch(), version, applyResult(r.result()), at, evidence(r));
+        return new HostEvent(eventId, EventKind.APPLY, r.patch(), version, applyResult(r.result()), at, evidence(r));
     }
 
     /** The unload event, with the unload's result as evidence; "not loaded" counts as unloaded. */
     public static HostEvent unload(String eventId, String version, LoadResult r, Instant at) {
-        String result = r.result() == Result.UNLOADED || r.result() == Result.NOT_LOADED ? "unloaded" : "unload-failed";
-        return new HostEvent(eventId, "unload", r.patch(), version, result, at, evidence(r));
+        return new HostEvent(eventId, EventKind.UNLOAD, r.patch(), version, unloadResult(r.result()), at, evidence(r));
     }
 
     /**
@@ -67,17 +70,40 @@ public final class Events {
         }
         ev.put("message", "kernel taint gained " + now.addedSince(before).bad().stream()
                 .map(f -> f.letter() + " (" + f.meaning() + ")").reduce((a, b) -> a + ", " + b).orElse("nothing bad"));
-        return new HostEvent("health-taint-" + now.value(), "health", null, null, "taint", at, ev);
+        return new HostEvent("health-taint-" + now.value(), EventKind.HEALTH, null, null, HealthKind.TAINT, at, ev);
     }
 
-    static String applyResult(Result r) {
+    /**
+     * The kernel room's result of a load, in the wire vocabulary. A load never ends unloaded or
+     * not-loaded; if one ever did, it is reported as {@code unknown} (a failure), not hidden.
+     */
+    public static ApplyResult applyResult(Result r) {
         return switch (r) {
-            case APPLIED -> "applied";
-            case REFUSED -> "refused";
-            case STALLED_REVERTED -> "stalled-reverted";
-            case STALLED_WAITING -> "stalled-waiting";
-            case REVERT_STALLED -> "revert-stalled";
-            case LOAD_FAILED, UNLOADED, NOT_LOADED -> "load-failed";
+            case APPLIED -> ApplyResult.APPLIED;
+            case REFUSED -> ApplyResult.REFUSED;
+            case LOAD_FAILED -> ApplyResult.LOAD_FAILED;
+            case STALLED_REVERTED -> ApplyResult.STALLED_REVERTED;
+            case STALLED_WAITING -> ApplyResult.STALLED_WAITING;
+            case REVERT_STALLED -> ApplyResult.REVERT_STALLED;
+            case DISABLE_FAILED -> ApplyResult.DISABLE_FAILED;
+            case RMMOD_FAILED -> ApplyResult.RMMOD_FAILED;
+            case UNLOADED, NOT_LOADED -> ApplyResult.UNKNOWN;
+        };
+    }
+
+    /**
+     * The kernel room's result of an unload, in the wire vocabulary: "not loaded" is what the
+     * unload wanted. An unload never ends refused, load-failed or applied; if one did, it is {@code unknown}.
+     */
+    public static UnloadResult unloadResult(Result r) {
+        return switch (r) {
+            case UNLOADED, NOT_LOADED -> UnloadResult.UNLOADED;
+            case STALLED_REVERTED -> UnloadResult.STALLED_REVERTED;
+            case STALLED_WAITING -> UnloadResult.STALLED_WAITING;
+            case REVERT_STALLED -> UnloadResult.REVERT_STALLED;
+            case DISABLE_FAILED -> UnloadResult.DISABLE_FAILED;
+            case RMMOD_FAILED -> UnloadResult.RMMOD_FAILED;
+            case APPLIED, REFUSED, LOAD_FAILED -> UnloadResult.UNKNOWN;
         };
     }
 

@@ -19,7 +19,7 @@ final class LoadReport {
             case LOAD_FAILED -> ExitCodes.LOAD_FAILED;
             case STALLED_REVERTED -> ExitCodes.STALLED_REVERTED;
             case STALLED_WAITING -> ExitCodes.STALLED_WAITING;
-            case REVERT_STALLED -> ExitCodes.STUCK;
+            case REVERT_STALLED, DISABLE_FAILED, RMMOD_FAILED -> ExitCodes.STUCK;
             case NOT_LOADED -> ExitCodes.NOT_FOUND;
         };
     }

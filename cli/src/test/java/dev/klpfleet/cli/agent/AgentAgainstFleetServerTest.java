@@ -112,7 +112,7 @@ class AgentAgainstFleetServerTest {
         Path data = Files.createTempDirectory("klpfleet-agent-data");
         Agent first = agent(data, fleet.key.publicKey(), kernel);
         first.enrollIfNeeded(fleet.enrollmentToken(), new Identity("crasher", "debian 12", Map.of("test", "crash")));
-        HostEvent health = new HostEvent("health-taint-512", "health", null, null, "taint", java.time.Instant.now(),
+        HostEvent health = new HostEvent("health-taint-512", dev.klpfleet.protocol.outcome.EventKind.HEALTH, null, null, dev.klpfleet.protocol.outcome.HealthKind.TAINT, java.time.Instant.now(),
                 WireJson.mapper().createObjectNode().put("taint", 512));
         ControlPlane plane = new ControlPlane(fleet.server.uri());
         assertThat(plane.report(first.state().hostId(), first.state().credential(), health)).as("recorded now").isTrue();

@@ -160,7 +160,7 @@ public final class PatchLoader {
                 try {
                     sysfs.setEnabled(name, false);
                 } catch (IOException e) {
-                    return report.done(Result.REVERT_STALLED, "cannot disable " + name + ": " + e.getMessage(), start);
+                    return report.done(Result.DISABLE_FAILED, "cannot disable " + name + ": " + e.getMessage(), start);
                 } finally {
                     log.phaseDone();
                 }
@@ -179,7 +179,7 @@ public final class PatchLoader {
             Optional<ToolRun> rmmod = rmmodSettled(name);
             rmmod.ifPresent(r -> report.insmod = r);
             if (rmmod.isPresent() && !rmmod.get().succeeded()) {
-                return report.done(Result.REVERT_STALLED, name + " is disabled but rmmod failed: " + firstLine(rmmod.get().output()), start);
+                return report.done(Result.RMMOD_FAILED, name + " is disabled but rmmod failed: " + firstLine(rmmod.get().output()), start);
             }
             return report.done(Result.UNLOADED, "unloaded " + name, start);
         }
@@ -191,7 +191,7 @@ public final class PatchLoader {
         try {
             sysfs.setEnabled(name, false);
         } catch (IOException e) {
-            return report.done(Result.REVERT_STALLED, "transition stalled and writing 0 to enabled failed: " + e.getMessage(), start);
+            return report.done(Result.DISABLE_FAILED, "transition stalled and writing 0 to enabled failed: " + e.getMessage(), start);
         }
         TransitionOutcome back = watch.await(name, revertStart, REVERSE_TIMEOUT);
         if (back instanceof TransitionOutcome.Stalled again) {
@@ -203,7 +203,7 @@ public final class PatchLoader {
         Optional<ToolRun> rmmod = rmmodSettled(name);
         report.revert = Duration.between(revertStart, clock.instant());
         if (rmmod.isPresent() && !rmmod.get().succeeded()) {
-            return report.done(Result.REVERT_STALLED, "transition reversed but rmmod " + name + " failed: "
+            return report.done(Result.RMMOD_FAILED, "transition reversed but rmmod " + name + " failed: "
                     + firstLine(rmmod.get().output()), start);
         }
         return report.done(Result.STALLED_REVERTED, "transition of " + name + " stalled for " + seconds(stalled.elapsed())
@@ -216,7 +216,7 @@ public final class PatchLoader {
         try {
             sysfs.setEnabled(name, true);
         } catch (IOException e) {
-            return report.done(Result.REVERT_STALLED, "unpatching stalled and writing 1 to enabled failed: " + e.getMessage(), start);
+            return report.done(Result.DISABLE_FAILED, "unpatching stalled and writing 1 to enabled failed: " + e.getMessage(), start);
         }
         TransitionOutcome back = watch.await(name, revertStart, REVERSE_TIMEOUT);
         report.revert = Duration.between(revertStart, clock.instant());

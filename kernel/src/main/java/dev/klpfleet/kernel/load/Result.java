@@ -16,6 +16,10 @@ public enum Result {
     STALLED_WAITING,
     /** The reversal of a stalled transition stalled too: the host needs a human; the evidence says where. */
     REVERT_STALLED,
+    /** Writing to the patch's {@code enabled} file failed (to disable it, or to back out a stalled transition). */
+    DISABLE_FAILED,
+    /** The patch is disabled (or was backed out) but rmmod kept failing; its module stays loaded, inert. */
+    RMMOD_FAILED,
     /** The patch was disabled and its module removed. */
     UNLOADED,
     /** No patch or module of that name is loaded. */

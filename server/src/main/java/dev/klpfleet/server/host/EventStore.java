@@ -2,19 +2,13 @@ package dev.klpfleet.server.host;
 
 import dev.klpfleet.protocol.fleet.BadTaint;
 import dev.klpfleet.protocol.fleet.HostEvent;
+import dev.klpfleet.protocol.outcome.EventKind;
 import dev.klpfleet.server.storage.Database;
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.Set;
 
 /** Apply, unload and health results hosts report, with their evidence stored as given. */
 public final class EventStore {
-    /** Results allowed for each event kind. */
-    public static final Map<String, Set<String>> RESULTS = Map.of(
-            "apply", Set.of("applied", "refused", "load-failed", "stalled-reverted", "stalled-waiting", "revert-stalled"),
-            "unload", Set.of("unloaded", "unload-failed"),
-            "health", Set.of("oops", "crash", "taint"));
-
     private final Database db;
     private final InstantSource clock;
 
@@ -28,14 +22,13 @@ public final class EventStore {
         if (e.eventId() == null || e.eventId().isBlank() || e.eventId().length() > 128) {
             return "eventId is required (at most 128 characters)";
         }
-        Set<String> results = RESULTS.get(e.kind());
-        if (results == null) {
-            return "kind must be one of apply, unload, health (got '" + e.kind() + "')";
+        if (e.kind() == null || e.kind() == EventKind.UNKNOWN) {
+            return "kind must be one of apply, unload, health";
         }
-        if (!results.contains(e.result())) {
-            return "result '" + e.result() + "' is not one of " + new java.util.TreeSet<>(results) + " for kind " + e.kind();
+        if (e.result() == null) {
+            return "result is required";
         }
-        if (!e.kind().equals("health") && (e.patch() == null || e.version() == null)) {
+        if (e.kind() != EventKind.HEALTH && (e.patch() == null || e.version() == null)) {
             return e.kind() + " events need patch and version";
         }
         if (e.evidence() != null && !e.evidence().isObject()) {
@@ -70,8 +63,8 @@ public final class EventStore {
         return db.inTransaction(h -> h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, "
                         + "evidence_json, occurred_at, received_at) VALUES (:h, :e, :k, :p, :v, :r, :ev, :o, :now) "
                         + "ON CONFLICT (host_id, event_id) DO NOTHING")
-                .bind("h", hostId).bind("e", e.eventId()).bind("k", e.kind()).bind("p", e.patch()).bind("v", e.version())
-                .bind("r", e.result()).bind("ev", e.evidence() == null ? "{}" : e.evidence().toString())
+                .bind("h", hostId).bind("e", e.eventId()).bind("k", e.kind().wire()).bind("p", e.patch()).bind("v", e.version())
+                .bind("r", e.result().wire()).bind("ev", e.evidence() == null ? "{}" : e.evidence().toString())
                 .bind("o", e.occurredAt() == null ? now : e.occurredAt().toEpochMilli()).bind("now", now).execute()) == 1;
     }
 }

@@ -4,6 +4,7 @@ import dev.klpfleet.server.rollout.core.HostReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.server.host.FleetJson;
 import dev.klpfleet.server.host.Observed;
+import dev.klpfleet.protocol.outcome.EventKind;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,10 +18,10 @@ final class Observations {
     static Map<String, HostReport> forRollout(Handle h, String patch, String version, Set<String> hostIds) {
         Map<String, HostReport> out = new HashMap<>();
         Map<String, String[]> latest = new HashMap<>();
-        h.createQuery("SELECT host_id, result, evidence_json, received_at FROM host_events "
+        h.createQuery("SELECT host_id, result, evidence_json, received_at, kind FROM host_events "
                         + "WHERE patch_name = :p AND patch_version = :v AND kind IN ('apply', 'unload') ORDER BY received_at, event_id")
                 .bind("p", patch).bind("v", version)
-                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), Long.toString(rs.getLong(4))})
+                .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), Long.toString(rs.getLong(4)), rs.getString(5)})
                 .forEach(r -> latest.put(r[0], r));
         Map<String, Long> health = new HashMap<>();
         h.createQuery("SELECT host_id, MAX(received_at) FROM host_events WHERE kind = 'health' GROUP BY host_id")
@@ -35,7 +36,7 @@ final class Observations {
                     String[] ev = latest.get(id);
                     Observed o = FleetJson.read((String) row[2], Observed.class);
                     Long bad = health.get(id);
-                    out.put(id, new HostReport(ev == null ? null : ev[1], ev == null ? null : Instant.ofEpochMilli(Long.parseLong(ev[3])),
+                    out.put(id, new HostReport(ev == null ? null : EventKind.fromWire(ev[4]).result(ev[1]), ev == null ? null : Instant.ofEpochMilli(Long.parseLong(ev[3])),
                             ev == null ? Map.of() : impact(ev[2]), Instant.ofEpochMilli((Long) row[1]), o.has(patch, version),
                             bad == null ? null : Instant.ofEpochMilli(bad)));
                 });

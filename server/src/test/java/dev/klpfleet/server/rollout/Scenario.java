@@ -1,5 +1,7 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.protocol.outcome.ApplyResult;
+import dev.klpfleet.protocol.outcome.UnloadResult;
 import dev.klpfleet.server.rollout.core.Command;
 import dev.klpfleet.server.rollout.core.HostProgress;
 import dev.klpfleet.server.rollout.core.HostReport;
@@ -66,19 +68,19 @@ final class Scenario {
             HostReport prev = world.getOrDefault(h.hostId(), HostReport.seen(T0));
             boolean silent = r.nextInt(60) == 0 || (prev.lastSeen() != null && prev.lastSeen().isBefore(now.minus(Duration.ofMinutes(3))) && r.nextBoolean());
             Instant seen = silent ? prev.lastSeen() : now;
-            String result = prev.result();
+            dev.klpfleet.protocol.outcome.Outcome result = prev.result();
             Instant resultAt = prev.resultAt();
             Map<String, Double> impact = prev.impact();
             Instant bad = prev.badHealthAt();
             boolean loaded = prev.patchLoaded();
             if (h.phase() == Phase.DISPATCHED && !silent && r.nextInt(3) > 0) {
                 int roll = r.nextInt(40);
-                result = roll < 34 ? "applied" : roll < 37 ? "load-failed" : roll < 39 ? "stalled-reverted" : "refused";
+                result = roll < 34 ? ApplyResult.APPLIED : roll < 37 ? ApplyResult.LOAD_FAILED : roll < 39 ? ApplyResult.STALLED_REVERTED : ApplyResult.REFUSED;
                 resultAt = now;
                 impact = Map.of("stopMachineUs", (double) r.nextInt(3000));
-                loaded = result.equals("applied");
+                loaded = result == ApplyResult.APPLIED;
             } else if (h.phase() == Phase.ROLLING_BACK && !silent && r.nextBoolean()) {
-                result = "unloaded";
+                result = UnloadResult.UNLOADED;
                 resultAt = now;
                 loaded = false;
             }

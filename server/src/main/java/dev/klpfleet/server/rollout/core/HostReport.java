@@ -1,5 +1,6 @@
 package dev.klpfleet.server.rollout.core;
 
+import dev.klpfleet.protocol.outcome.Outcome;
 import java.time.Instant;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ import java.util.Map;
  * @param patchLoaded whether its last check-in listed this patch version as loaded
  * @param badHealthAt latest oops, crash or new bad taint the host reported, or null
  */
-public record HostReport(String result, Instant resultAt, Map<String, Double> impact, Instant lastSeen,
+public record HostReport(Outcome result, Instant resultAt, Map<String, Double> impact, Instant lastSeen,
                          boolean patchLoaded, Instant badHealthAt) {
 
     public static HostReport seen(Instant lastSeen) {

@@ -1,5 +1,7 @@
 package dev.klpfleet.server.rollout.core;
 
+import dev.klpfleet.protocol.outcome.ApplyResult;
+import dev.klpfleet.protocol.outcome.UnloadResult;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,15 +61,10 @@ public final class RolloutCore {
             }
             HostProgress next = h;
             boolean fresh = r.resultAt() != null && !r.resultAt().isBefore(h.since());
-            if (h.phase() == Phase.DISPATCHED && fresh && r.result() != null) {
-                next = switch (r.result()) {
-                    case "applied" -> h.to(Phase.APPLIED, r.resultAt());
-                    case "refused", "load-failed" -> h.to(Phase.FAILED, r.resultAt());
-                    case "stalled-reverted", "stalled-waiting", "revert-stalled" -> h.to(Phase.STALLED, r.resultAt());
-                    default -> h;
-                };
+            if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
+                next = h.to(afterApply(a), r.resultAt());
             } else if (h.phase() == Phase.ROLLING_BACK) {
-                boolean unloaded = fresh && "unloaded".equals(r.result());
+                boolean unloaded = fresh && r.result() == UnloadResult.UNLOADED;
                 boolean seenWithout = r.lastSeen() != null && r.lastSeen().isAfter(h.since()) && !r.patchLoaded();
                 if (unloaded || seenWithout) {
                     next = h.to(Phase.ROLLED_BACK, unloaded ? r.resultAt() : r.lastSeen());
@@ -79,6 +76,18 @@ public final class RolloutCore {
             }
         }
         return changed ? s.withHosts(hosts) : s;
+    }
+
+    /**
+     * Where an apply result puts a host. Every result is final for the dispatch: an unknown one (a
+     * newer agent's) counts as a failure, so it can never hold a concurrency slot forever.
+     */
+    static Phase afterApply(ApplyResult a) {
+        return switch (a) {
+            case APPLIED -> Phase.APPLIED;
+            case STALLED_REVERTED, STALLED_WAITING, REVERT_STALLED -> Phase.STALLED;
+            case REFUSED, LOAD_FAILED, DISABLE_FAILED, RMMOD_FAILED, UNKNOWN -> Phase.FAILED;
+        };
     }
 
     private static String refusal(RolloutState s, Command c) {
