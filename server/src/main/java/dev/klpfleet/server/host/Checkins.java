@@ -61,8 +61,8 @@ public final class Checkins {
             before = hosts.get(hostId).map(v -> new Known(v.kernelRelease(), v.taint())).orElse(new Known("", 0));
         }
         if (!before.kernelRelease().equals(req.kernelRelease())) {
-            hosts.changeKernel(hostId, req.kernelRelease());
-            desired.invalidate();
+            long generation = hosts.changeKernel(hostId, req.kernelRelease());
+            desired.kernelChanged(hostId, req.kernelRelease(), generation);
         }
         long added = BadTaint.added(before.taint(), req.taint());
         if (added != 0) {

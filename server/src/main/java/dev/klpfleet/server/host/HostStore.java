@@ -82,12 +82,11 @@ public final class HostStore {
         });
     }
 
-    /** Records a host that booted into another kernel; the caller invalidates desired state. */
-    public void changeKernel(String hostId, String kernelRelease) {
-        db.inTransaction(h -> {
+    /** Records a host that booted into another kernel and returns the desired-state generation of that change. */
+    public long changeKernel(String hostId, String kernelRelease) {
+        return db.inTransaction(h -> {
             h.createUpdate("UPDATE hosts SET kernel_release = :kr WHERE id = :id").bind("kr", kernelRelease).bind("id", hostId).execute();
-            Database.bumpGeneration(h);
-            return null;
+            return Database.bumpGeneration(h);
         });
     }
 

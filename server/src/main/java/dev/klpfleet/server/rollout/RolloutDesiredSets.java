@@ -1,92 +1,154 @@
 package dev.klpfleet.server.rollout;
 
-import dev.klpfleet.server.rollout.core.HostProgress;
-import dev.klpfleet.protocol.fleet.DesiredPatch;
 import dev.klpfleet.server.host.Desired;
 import dev.klpfleet.server.host.DesiredSets;
 import dev.klpfleet.server.storage.Database;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Every host's desired set, derived from all rollouts and artifacts, held in memory. Rebuilt
- * whole when the database's desired-state generation moves (any server process's change);
- * each host's rendered answer is then computed once and served until the next rebuild.
- *
- * <p>For each patch, a host wants the version of the newest rollout in which it is dispatched,
- * applied or stalled, using the artifact built for its current kernel release; rolling back a
- * newer version thus falls back to the older one.
+ * Every host's desired set, derived from the active rollouts (see {@link Rollouts#active}) and
+ * their artifacts, held in memory as a {@link DesiredSnapshot}. A rollout change made here
+ * rebuilds it at once; the poller rebuilds it when the database's desired-state generation moved
+ * for any other reason (another server process, an artifact upload). A host whose kernel changed
+ * in a check-in is recomputed alone from the snapshot, and its generation noted, so the poller
+ * does not rebuild the fleet for it.
  */
 public final class RolloutDesiredSets implements DesiredSets {
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutDesiredSets.class);
     private final Rollouts rollouts;
     private final Database db;
-    private volatile Snapshot snapshot = new Snapshot(-1, Map.of());
-    private final Map<String, Desired> rendered = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    private volatile DesiredSnapshot snapshot = DesiredSnapshot.empty();
+    /** Kernel changes applied while a rebuild reads the database, replayed onto its result; null between rebuilds. Guarded by lock. */
+    private List<KernelChange> duringRebuild;
+    /** Runs in {@link #forHost} between taking the snapshot and rendering from it; a test seam, otherwise nothing. */
+    private volatile Runnable beforeRender = () -> {};
+    /** Runs in {@link #rebuild} between reading the database and swapping the result in; a test seam, otherwise nothing. */
+    private volatile Runnable afterRead = () -> {};
 
-    private record Snapshot(long generation, Map<String, List<DesiredPatch>> byHost) {}
+    private record KernelChange(String hostId, String kernelRelease, long generation) {}
 
     public RolloutDesiredSets(Rollouts rollouts) {
         this.rollouts = rollouts;
         this.db = rollouts.db();
-        rollouts.onDesiredChange(this::invalidate);
+        rollouts.onDesiredChange(this::rebuild);
         refresh();
     }
 
     @Override
     public Desired forHost(String hostId) {
-        Snapshot s = snapshot;
-        return rendered.computeIfAbsent(hostId, id -> Desired.of(id, s.byHost().getOrDefault(id, List.of())));
+        DesiredSnapshot s = snapshot;
+        beforeRender.run();
+        return s.answer(hostId);
     }
 
     @Override
-    public void invalidate() {
-        rebuild();
+    public void kernelChanged(String hostId, String kernelRelease, long generation) {
+        synchronized (lock) {
+            snapshot.kernelChanged(hostId, kernelRelease, generation);
+            if (duringRebuild != null) {
+                duringRebuild.add(new KernelChange(hostId, kernelRelease, generation));
+            }
+        }
     }
 
-    /** Rebuilds if the generation moved since the last build; the poller calls this. */
+    /** Rebuilds if the generation moved since the last build for anything but kernel changes applied here; the poller calls this. */
     public void refresh() {
-        if (db.generation() != snapshot.generation()) {
+        long current = db.generation();
+        boolean upToDate;
+        synchronized (lock) {
+            upToDate = snapshot.catchUp(current);
+        }
+        if (!upToDate) {
             rebuild();
         }
     }
 
-    private synchronized void rebuild() {
-        Snapshot next = db.withHandle(h -> {
+    /** Reads the active rollouts, the hosts' kernels and the active rollouts' artifacts, and swaps in the result. */
+    synchronized void rebuild() {
+        synchronized (lock) {
+            duringRebuild = new ArrayList<>();
+        }
+        Read read;
+        try {
+            read = read();
+        } catch (RuntimeException e) {
+            synchronized (lock) {
+                duringRebuild = null;
+            }
+            throw e;
+        }
+        afterRead.run();
+        DesiredSnapshot next = read.snapshot();
+        synchronized (lock) {
+            // The read may have missed a kernel change committed after it took the generation.
+            for (KernelChange c : duringRebuild) {
+                if (c.generation() > next.generation()) {
+                    next.kernelChanged(c.hostId(), c.kernelRelease(), c.generation());
+                }
+            }
+            duringRebuild = null;
+            snapshot = next;
+        }
+        countUncounted(read.uncounted());
+    }
+
+    /** Stores the count of rows read with none yet, so later rebuilds skip them once idle; best effort, the next rebuild tries again. */
+    private void countUncounted(List<Rollouts.Active> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try {
+            db.inTransaction(h -> {
+                rows.forEach(r -> Rollouts.count(h, r));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("counting the desired hosts of {} uncounted rollouts failed; retried at the next rebuild: {}", rows.size(), e.toString());
+        }
+    }
+
+    /** A rebuild's result, and the rows it read whose desired hosts were not counted yet. */
+    private record Read(DesiredSnapshot snapshot, List<Rollouts.Active> uncounted) {}
+
+    private Read read() {
+        return db.withHandle(h -> {
+            // The generation first, so the rows read after it are at least as new as the number claims.
             long gen = h.createQuery("SELECT value FROM fleet_generation WHERE id = 'desired'").mapTo(Long.class).one();
+            List<Rollouts.Active> active = rollouts.active(h);
             Map<String, String> kernels = new HashMap<>();
             h.createQuery("SELECT id, kernel_release FROM hosts").map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
                     .forEach(e -> kernels.put(e.getKey(), e.getValue()));
-            Map<String, String[]> artifacts = new HashMap<>();
-            h.createQuery("SELECT patch_name, patch_version, kernel_release, sha256, module_name FROM artifacts")
-                    .map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)})
-                    .forEach(a -> artifacts.put(a[0] + "\u0000" + a[1] + "\u0000" + a[2], a));
-            // Oldest first, so a newer rollout of the same patch overwrites an older one's entry.
-            Map<String, Map<String, DesiredPatch>> byHost = new HashMap<>();
-            for (Rollouts.Active r : rollouts.all(h)) {
-                for (HostProgress hp : r.state().hosts().values()) {
-                    if (!hp.phase().wantsPatch()) {
-                        continue;
-                    }
-                    String[] a = artifacts.get(r.patch() + "\u0000" + r.version() + "\u0000" + kernels.get(hp.hostId()));
-                    if (a != null) {
-                        byHost.computeIfAbsent(hp.hostId(), k -> new HashMap<>())
-                                .put(r.patch(), new DesiredPatch(r.patch(), r.version(), a[3], a[4], r.id()));
-                    }
-                }
+            Set<List<String>> versions = new LinkedHashSet<>();
+            for (Rollouts.Active r : active) {
+                versions.add(List.of(r.patch(), r.version()));
             }
-            Map<String, List<DesiredPatch>> lists = new HashMap<>();
-            byHost.forEach((host, m) -> {
-                List<DesiredPatch> l = new ArrayList<>(m.values());
-                l.sort(Comparator.comparing(DesiredPatch::patch));
-                lists.put(host, List.copyOf(l));
-            });
-            return new Snapshot(gen, lists);
+            Map<String, DesiredSnapshot.Build> builds = new HashMap<>();
+            for (List<String> pv : versions) {
+                h.createQuery("SELECT kernel_release, sha256, module_name FROM artifacts WHERE patch_name = :p AND patch_version = :v")
+                        .bind("p", pv.get(0)).bind("v", pv.get(1))
+                        .map((rs, ctx) -> Map.entry(DesiredSnapshot.key(pv.get(0), pv.get(1), rs.getString(1)),
+                                new DesiredSnapshot.Build(rs.getString(2), rs.getString(3))))
+                        .forEach(e -> builds.put(e.getKey(), e.getValue()));
+            }
+            return new Read(DesiredSnapshot.of(gen, active, kernels, builds), active.stream().filter(r -> r.desiredHosts() < 0).toList());
         });
-        snapshot = next;
-        rendered.clear();
+    }
+
+    /** Test seam: {@code hook} runs inside every {@link #forHost} after the snapshot is taken. */
+    void beforeRender(Runnable hook) {
+        this.beforeRender = hook;
+    }
+
+    /** Test seam: {@code hook} runs inside every rebuild after the database is read, before the swap. */
+    void afterRead(Runnable hook) {
+        this.afterRead = hook;
     }
 }

@@ -179,9 +179,10 @@ public final class Rollouts {
 
     /** Writes a step if the row is still at the revision it was computed from; false if another process got there first. */
     private static boolean save(Handle h, Row r, RolloutCore.Step step, Instant now) {
-        int updated = h.createUpdate("UPDATE rollouts SET state_json = :s, status = :st, revision = revision + 1, updated_at = :now "
-                        + "WHERE id = :id AND revision = :rev")
-                .bind("s", StateJson.write(step.state())).bind("st", step.state().status().name()).bind("now", now.toEpochMilli())
+        int updated = h.createUpdate("UPDATE rollouts SET state_json = :s, status = :st, desired_hosts = :dh, revision = revision + 1, "
+                        + "updated_at = :now WHERE id = :id AND revision = :rev")
+                .bind("s", StateJson.write(step.state())).bind("st", step.state().status().name())
+                .bind("dh", (long) wanting(step.state()).size()).bind("now", now.toEpochMilli())
                 .bind("id", r.id).bind("rev", r.revision).execute();
         if (updated != 1) {
             h.rollback();
@@ -235,14 +236,27 @@ public final class Rollouts {
                 }).list());
     }
 
-    /** Raw rollout rows for the desired-state snapshot: id, patch, version, state, creation time. */
-    record Active(String id, String patch, String version, RolloutState state, long createdAt) {}
+    /** A rollout row the desired-set cache reads; {@code desiredHosts} is -1 when not counted yet. */
+    record Active(String id, String patch, String version, RolloutState state, long createdAt, long revision, long desiredHosts) {}
 
-    List<Active> all(Handle h) {
-        return h.createQuery("SELECT id, patch_name, patch_version, state_json, created_at FROM rollouts ORDER BY created_at, id")
+    /**
+     * The rollouts that can put a patch in any host's desired set, oldest first: those holding a
+     * host in a phase that wants the patch, whatever their status (hosts of a completed or
+     * aborted rollout keep what they applied), and those not counted yet. Rolled-back rollouts
+     * and those whose every host failed are skipped without reading their state.
+     */
+    List<Active> active(Handle h) {
+        return h.createQuery("SELECT id, patch_name, patch_version, state_json, created_at, revision, desired_hosts FROM rollouts "
+                        + "WHERE desired_hosts <> 0 ORDER BY created_at, id")
                 .map((rs, ctx) -> new Active(rs.getString(1), rs.getString(2), rs.getString(3),
-                        StateJson.read(rs.getString(4), RolloutState.class), rs.getLong(5)))
+                        StateJson.read(rs.getString(4), RolloutState.class), rs.getLong(5), rs.getLong(6), rs.getLong(7)))
                 .list();
+    }
+
+    /** Stores the count of an uncounted row read by {@link #active}, unless a step changed it since; desired sets do not move. */
+    static void count(Handle h, Active r) {
+        h.createUpdate("UPDATE rollouts SET desired_hosts = :n WHERE id = :id AND revision = :rev AND desired_hosts = -1")
+                .bind("n", (long) wanting(r.state()).size()).bind("id", r.id()).bind("rev", r.revision()).execute();
     }
 
     Database db() {

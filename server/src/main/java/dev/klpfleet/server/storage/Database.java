@@ -91,9 +91,13 @@ public final class Database implements AutoCloseable {
         return jdbi.withHandle(work);
     }
 
-    /** Bumps the desired-state generation; call inside the transaction that changed desired state. */
-    public static void bumpGeneration(Handle h) {
+    /**
+     * Bumps the desired-state generation; call inside the transaction that changed desired state.
+     * Returns this change's own generation: the row stays locked by the transaction until it ends.
+     */
+    public static long bumpGeneration(Handle h) {
         h.execute("UPDATE fleet_generation SET value = value + 1 WHERE id = 'desired'");
+        return h.createQuery("SELECT value FROM fleet_generation WHERE id = 'desired'").mapTo(Long.class).one();
     }
 
     /** The current desired-state generation. */

@@ -1,0 +1,129 @@
+package dev.klpfleet.server.rollout;
+
+import dev.klpfleet.protocol.fleet.DesiredPatch;
+import dev.klpfleet.server.host.Desired;
+import dev.klpfleet.server.rollout.core.HostProgress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One build of every host's desired set from the active rollouts and their artifacts, with the
+ * answers rendered from it. An answer is cached only in the snapshot it was computed from, so a
+ * reader still holding a replaced snapshot can never put its answer into the new one.
+ *
+ * <p>For each patch, a host wants the version of the newest active rollout in which it is
+ * dispatched, applied or stalled and which has an artifact for its kernel release; rolling back
+ * a newer version thus falls back to the older one.
+ */
+final class DesiredSnapshot {
+    /** A rollout that wants a host to have its patch. */
+    record Want(String rolloutId, String patch, String version) {}
+
+    /** The artifact of a patch version for one kernel release. */
+    record Build(String sha256, String moduleName) {}
+
+    /** Desired-state generation the data is at least as new as; guarded by the owner's lock. */
+    private long generation;
+    /** Generations above {@link #generation} whose only change (a host's kernel) is already applied here; guarded by the owner's lock. */
+    private final Set<Long> applied = new HashSet<>();
+    /** Host id to the rollouts wanting it, oldest first. */
+    private final Map<String, List<Want>> wantedBy;
+    /** {@link #key} to the artifact; only patch versions of active rollouts. */
+    private final Map<String, Build> builds;
+    private final Map<String, List<DesiredPatch>> byHost = new ConcurrentHashMap<>();
+    private final Map<String, Desired> rendered = new ConcurrentHashMap<>();
+
+    private DesiredSnapshot(long generation, Map<String, List<Want>> wantedBy, Map<String, Build> builds) {
+        this.generation = generation;
+        this.wantedBy = wantedBy;
+        this.builds = builds;
+    }
+
+    static DesiredSnapshot empty() {
+        return new DesiredSnapshot(-1, Map.of(), Map.of());
+    }
+
+    /** Builds from rollouts given oldest first, the kernel release of every host, and the artifacts by {@link #key}. */
+    static DesiredSnapshot of(long generation, List<Rollouts.Active> active, Map<String, String> kernels, Map<String, Build> builds) {
+        Map<String, List<Want>> wantedBy = new HashMap<>();
+        for (Rollouts.Active r : active) {
+            Want w = new Want(r.id(), r.patch(), r.version());
+            for (HostProgress hp : r.state().hosts().values()) {
+                if (hp.phase().wantsPatch()) {
+                    wantedBy.computeIfAbsent(hp.hostId(), k -> new ArrayList<>()).add(w);
+                }
+            }
+        }
+        DesiredSnapshot s = new DesiredSnapshot(generation, wantedBy, Map.copyOf(builds));
+        wantedBy.forEach((host, wants) -> {
+            String kernel = kernels.get(host);
+            if (kernel != null) {
+                s.byHost.put(host, s.desiredFor(host, kernel));
+            }
+        });
+        return s;
+    }
+
+    static String key(String patch, String version, String kernelRelease) {
+        return patch + "\u0000" + version + "\u0000" + kernelRelease;
+    }
+
+    /** The host's desired set on {@code kernelRelease}: O(rollouts wanting the host). */
+    List<DesiredPatch> desiredFor(String hostId, String kernelRelease) {
+        Map<String, DesiredPatch> byPatch = new TreeMap<>();
+        for (Want w : wantedBy.getOrDefault(hostId, List.of())) {
+            Build b = builds.get(key(w.patch(), w.version(), kernelRelease));
+            if (b != null) {
+                byPatch.put(w.patch(), new DesiredPatch(w.patch(), w.version(), b.sha256(), b.moduleName(), w.rolloutId()));
+            }
+        }
+        return List.copyOf(byPatch.values());
+    }
+
+    /** The rendered answer for {@code hostId}, computed once per snapshot and host. */
+    Desired answer(String hostId) {
+        return rendered.computeIfAbsent(hostId, id -> Desired.of(id, byHost.getOrDefault(id, List.of())));
+    }
+
+    /**
+     * Recomputes one host for its new kernel release. The rendered answer is overwritten after
+     * the set is stored, so a concurrent {@link #answer} that read the old set cannot outlive it.
+     * Call under the owner's lock.
+     */
+    void kernelChanged(String hostId, String kernelRelease, long changeGeneration) {
+        List<DesiredPatch> next = desiredFor(hostId, kernelRelease);
+        byHost.put(hostId, next);
+        rendered.put(hostId, Desired.of(hostId, next));
+        if (changeGeneration > generation) {
+            applied.add(changeGeneration);
+        }
+    }
+
+    long generation() {
+        return generation;
+    }
+
+    /**
+     * True if this snapshot is current at {@code dbGeneration}: every generation since it was
+     * built is a kernel change already applied here. Call under the owner's lock.
+     */
+    boolean catchUp(long dbGeneration) {
+        if (dbGeneration < generation || dbGeneration - generation > applied.size()) {
+            return false;
+        }
+        for (long g = generation + 1; g <= dbGeneration; g++) {
+            if (!applied.contains(g)) {
+                return false;
+            }
+        }
+        generation = dbGeneration;
+        applied.removeIf(g -> g <= dbGeneration);
+        return true;
+    }
+}
