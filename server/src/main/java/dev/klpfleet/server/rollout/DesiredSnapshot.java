@@ -110,11 +110,14 @@ final class DesiredSnapshot {
     }
 
     /**
-     * True if this snapshot is current at {@code dbGeneration}: every generation since it was
-     * built is a kernel change already applied here. Call under the owner's lock.
+     * True if this snapshot is current at {@code dbGeneration}: built at or after it, or every
+     * generation since it was built is a kernel change already applied here. Call under the owner's lock.
      */
     boolean catchUp(long dbGeneration) {
-        if (dbGeneration < generation || dbGeneration - generation > applied.size()) {
+        if (dbGeneration <= generation) {
+            return true;
+        }
+        if (dbGeneration - generation > applied.size()) {
             return false;
         }
         for (long g = generation + 1; g <= dbGeneration; g++) {
