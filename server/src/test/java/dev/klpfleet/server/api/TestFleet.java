@@ -72,9 +72,9 @@ final class TestFleet implements AutoCloseable {
             return api.postRaw("/api/v1/hosts/" + id + "/checkin", "{\"kernelRelease\":\"" + kernel + "\",\"loaded\":[],\"taint\":0}", etag);
         }
 
-        /** Reports {@code result} with the documented evidence shape of a load or unload (docs/CLI.md). */
+        /** Reports {@code result} with evidence a real agent recorded on a real kernel ({@link dev.klpfleet.server.rollout.Evidence}). */
         FleetClient.Answer report(String eventId, String kind, String patch, String version, String result) throws Exception {
-            return report(eventId, kind, patch, version, result, dev.klpfleet.server.rollout.Evidence.documented(result, 0));
+            return report(eventId, kind, patch, version, result, dev.klpfleet.server.rollout.Evidence.forResult(result, kind.equals("unload")));
         }
 
         FleetClient.Answer report(String eventId, String kind, String patch, String version, String result,

@@ -2,34 +2,37 @@ package dev.klpfleet.server.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.klpfleet.server.host.FleetJson;
+import dev.klpfleet.protocol.evidence.RecordedEvidence;
+import java.util.Map;
 
-/** Evidence documents for server tests, in the shape the agent sends ({@code klpfleet kernel load --json}, docs/CLI.md). */
+/**
+ * Evidence for server tests: the documents the real agent code produced on real Debian kernels
+ * ({@link RecordedEvidence}, protocol's test-jar), never invented fields.
+ */
 public final class Evidence {
+    /** Results the VM tests recorded a document for, by the name of that recording. */
+    private static final Map<String, String> RECORDED = Map.of("applied", "applied", "refused", "refused",
+            "stalled-reverted", "stalled-reverted", "stalled-waiting", "stalled-waiting", "unloaded", "unloaded");
+
     private Evidence() {}
 
+    /** The document recorded on kernel line {@code line} ({@code 6.1}, {@code 6.12}) as {@code name}. */
+    public static JsonNode recorded(String line, String name) {
+        return RecordedEvidence.load(line, name);
+    }
+
     /**
-     * An apply document as documented in docs/CLI.md, with {@code impact.insmod.ksoftirqdMaxDelayNanos}
-     * set to {@code ksoftirqdMaxDelayNanos}.
+     * The 6.1 recording of {@code result}; for a result no real kernel was made to produce (load-failed,
+     * revert-stalled, rmmod-failed, one the server does not know) the recorded {@code applied} (or, for an
+     * unload result, {@code unloaded}) document with only its {@code result} field changed.
      */
-    public static JsonNode documented(String result, long ksoftirqdMaxDelayNanos) {
-        try {
-            ObjectNode doc = (ObjectNode) FleetJson.mapper().readTree("""
-                    {"result": "applied", "patch": "klpf_cmdline", "module": "/var/lib/klpfleet/cache/klpf_cmdline.ko",
-                     "sha256": "ab", "kernelRelease": "6.1.0-56-amd64", "message": "applied",
-                     "preflight": [], "timings": {"insmodMs": 40, "insmodCpuMs": 30, "transitionMs": 1010, "detectionLagMs": 6,
-                     "revertMs": null, "totalMs": 1300}, "blockers": [], "replaced": [], "kernelLog": [],
-                     "impact": {
-                       "insmod": {"elapsed": 40, "ksoftirqdMaxDelayNanos": 0, "ksoftirqdTotalDelayNanos": 0, "retransSegs": 0,
-                                  "cpuSomeMicros": 1200, "ioSomeMicros": 0, "ioFullMicros": 0, "processCpuMillis": null},
-                       "transition": {"elapsed": 1020, "ksoftirqdMaxDelayNanos": 0, "ksoftirqdTotalDelayNanos": 0, "retransSegs": 3,
-                                  "cpuSomeMicros": 800, "ioSomeMicros": 0, "ioFullMicros": 0, "processCpuMillis": null}}}
-                    """);
-            doc.put("result", result);
-            ((ObjectNode) doc.path("impact").path("insmod")).put("ksoftirqdMaxDelayNanos", ksoftirqdMaxDelayNanos);
-            return doc;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    public static JsonNode forResult(String result, boolean unload) {
+        String name = RECORDED.get(result);
+        if (name != null) {
+            return recorded("6.1", name);
         }
+        ObjectNode doc = (ObjectNode) recorded("6.1", unload ? "unloaded" : "applied").deepCopy();
+        doc.put("result", result);
+        return doc;
     }
 }

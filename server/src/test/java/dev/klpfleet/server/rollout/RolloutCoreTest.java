@@ -3,6 +3,7 @@ package dev.klpfleet.server.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.klpfleet.protocol.evidence.RecordedEvidence;
 import dev.klpfleet.protocol.fleet.ImpactPaths;
 import dev.klpfleet.protocol.outcome.ApplyResult;
 import dev.klpfleet.protocol.outcome.HealthKind;
@@ -115,18 +116,45 @@ class RolloutCoreTest {
     }
 
     @Test
-    void anImpactGateReadsTheNestedFieldAndNamesFieldHostAndValue() {
-        JsonNode doc = Evidence.documented("applied", 3_500_000);
-        Map<String, Double> impact = Observations.impact(doc.toString());
-        assertThat(impact).containsEntry("insmod.ksoftirqdMaxDelayNanos", 3_500_000.0).doesNotContainKey("insmod.processCpuMillis");
+    void anImpactGateReadsTheNestedFieldOfARealDocumentAndNamesFieldHostAndValue() {
+        // insmod of the same patch starved a ksoftirqd for 6.9 ms on the 6.12 guest, 1.6 ms on the 6.1 guest.
+        Map<String, Double> on612 = Observations.impact(Evidence.recorded("6.12", "applied").toString());
+        Map<String, Double> on61 = Observations.impact(Evidence.recorded("6.1", "applied").toString());
+        double measured = Evidence.recorded("6.12", "applied").path("impact").path("insmod").path("ksoftirqdMaxDelayNanos").asDouble();
+        assertThat(measured).isGreaterThan(2_000_000);
+        assertThat(on612).containsEntry("insmod.ksoftirqdMaxDelayNanos", measured)
+                .as("null in the document (no watched process) is left out").doesNotContainKey("insmod.processCpuMillis");
+        assertThat(on61.get("insmod.ksoftirqdMaxDelayNanos")).isLessThan(2_000_000);
 
-        RolloutState s = start(plan(gates(0.0, Map.of("insmod.ksoftirqdMaxDelayNanos", 2_000_000.0)), Wave.count("all", 2)), "h1", "h2");
-        String first = dispatched(s);
+        Plan p = plan(gates(0.0, Map.of("insmod.ksoftirqdMaxDelayNanos", 2_000_000.0)), Wave.count("all", 2));
         Instant t1 = T0.plusSeconds(60);
-        RolloutCore.Step step = RolloutCore.step(s, Map.of(first, new HostReport(ApplyResult.APPLIED, t1, impact, t1, true, null, null)),
+        RolloutState s61 = start(p, "h1", "h2");
+        String first61 = dispatched(s61);
+        assertThat(RolloutCore.step(s61, Map.of(first61, new HostReport(ApplyResult.APPLIED, t1, on61, t1, true, null, null)),
+                Optional.empty(), t1).state().status()).as("1.6 ms is within the limit").isEqualTo(Status.RUNNING);
+
+        RolloutState s = start(p, "h1", "h2");
+        String first = dispatched(s);
+        RolloutCore.Step step = RolloutCore.step(s, Map.of(first, new HostReport(ApplyResult.APPLIED, t1, on612, t1, true, null, null)),
                 Optional.empty(), t1);
         assertThat(step.state().status()).isEqualTo(Status.PAUSED);
-        assertThat(step.state().haltReason()).isEqualTo("gate: host " + first + " impact insmod.ksoftirqdMaxDelayNanos=3500000 over its limit 2000000");
+        assertThat(step.state().haltReason()).isEqualTo("gate: host " + first + " impact insmod.ksoftirqdMaxDelayNanos="
+                + (long) measured + " over its limit 2000000");
+    }
+
+    @Test
+    void everyRecordedDocumentCarriesExactlyTheGateableImpactFields() {
+        for (RecordedEvidence.Recording r : RecordedEvidence.all(RecordedEvidence.Kind.LOAD_RESULT)) {
+            JsonNode impact = r.document().path("impact");
+            if (impact.isNull() || impact.isMissingNode()) {
+                continue;
+            }
+            List<String> paths = new java.util.ArrayList<>();
+            impact.fields().forEachRemaining(phase -> phase.getValue().fieldNames().forEachRemaining(f -> paths.add(phase.getKey() + "." + f)));
+            assertThat(paths).as(r.resource()).containsExactlyElementsOf(ImpactPaths.ALL);
+            assertThat(Observations.impact(r.document().toString()).keySet()).as(r.resource()).isSubsetOf(ImpactPaths.ALL)
+                    .contains("insmod.elapsed", "transition.elapsed");
+        }
     }
 
     @Test
