@@ -37,6 +37,8 @@ public final class Rollouts {
     private final AuditLog audit;
     private volatile Runnable onDesiredChange = () -> {};
     private final Set<String> unreadableLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Finished rollouts with nothing in flight, by the revision they were seen at: not read again until it moves. */
+    private final Map<String, Long> settled = new java.util.concurrent.ConcurrentHashMap<>();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rollouts.class);
 
     public Rollouts(Database db, InstantSource clock, HostStore hosts, PatchStore patches, AuditLog audit) {
@@ -145,10 +147,15 @@ public final class Rollouts {
      * decisions recorded. Safe to call from several processes at once.
      */
     public int stepAll() {
-        List<String> ids = db.withHandle(h -> h.createQuery("SELECT id FROM rollouts WHERE status <> 'COMPLETED' ORDER BY created_at, id")
-                .mapTo(String.class).list());
+        List<Map.Entry<String, Long>> rows = db.withHandle(h -> h.createQuery(
+                        "SELECT id, revision FROM rollouts WHERE status <> 'COMPLETED' ORDER BY created_at, id")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list());
         int decided = 0;
-        for (String id : ids) {
+        for (Map.Entry<String, Long> row : rows) {
+            String id = row.getKey();
+            if (row.getValue().equals(settled.get(id))) {
+                continue;
+            }
             try {
                 decided += stepOne(id);
             } catch (CoreFailure e) {
@@ -173,7 +180,12 @@ public final class Rollouts {
 
     private int stepOne(String id) {
         Optional<Row> row = load(id);
-        if (row.isEmpty() || !row.get().state.needsSteps()) {
+        if (row.isEmpty()) {
+            return 0;
+        }
+        if (!row.get().state.needsSteps()) {
+            // Only a command (which bumps the revision) can give a settled rollout work again, e.g. a rollback.
+            settled.put(id, row.get().revision);
             return 0;
         }
         Row r = row.get();

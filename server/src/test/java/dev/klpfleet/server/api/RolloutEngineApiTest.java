@@ -132,10 +132,17 @@ class RolloutEngineApiTest {
         paused.path("decisions").forEach(d -> kinds.add(d.path("kind").asText() + " " + d.path("reason").asText()));
         assertThat(kinds).anySatisfy(d -> assertThat(d).startsWith("ENGINE_ERROR engine error: DateTimeException").contains("paused"));
 
+        FleetClient.Answer resume = fleet.admin.post("/api/v1/rollouts/" + a + "/resume", Map.of("reason", "try again"));
+        assertThat(resume.status()).as("resuming would throw again").isEqualTo(409);
+        assertThat(resume.error()).contains("engine error: DateTimeException", "abort or roll it back").doesNotContain("\n");
+
         healthy.report("iso-2", "apply", "iso_healthy", "1", "applied");
         await().atMost(WAIT).until(() -> view(b).path("status").asText().equals("COMPLETED"));
         Thread.sleep(500);
         assertThat(view(a).path("decisions").toString().split("ENGINE_ERROR", -1)).as("the error is recorded once, not every tick").hasSize(2);
+        FleetClient.Answer abort = fleet.admin.post("/api/v1/rollouts/" + a + "/abort", Map.of("reason", "broken plan"));
+        assertThat(abort.status()).as(abort.body()).isEqualTo(200);
+        assertThat(abort.json().path("status").asText()).isEqualTo("ABORTED");
     }
 
     @Test
@@ -198,6 +205,23 @@ class RolloutEngineApiTest {
             h.checkin(null);
             return view(id).path("waves").get(0).path("rolledBack").asInt() == 1;
         });
+    }
+
+    @Test
+    void anAbortedRolloutWithNothingInFlightIsLeftAloneUntilARollbackGivesItWorkAgain() throws Exception {
+        TestFleet.Host h = hostWithArtifact("settled-1", "settled_fix", "settled");
+        String id = create("settled_fix", "settled", plan("PT1H", 1, gates(Map.of()), count("all", 1))).json().path("id").asText();
+        await().atMost(WAIT).until(() -> h.checkinWith("settled_fix", "1").json().path("desired").size() == 1);
+        h.report("s1", "apply", "settled_fix", "1", "applied");
+        await().atMost(WAIT).until(() -> view(id).path("waves").get(0).path("applied").asInt() == 1);
+        assertThat(fleet.admin.post("/api/v1/rollouts/" + id + "/abort", Map.of("reason", "enough")).status()).isEqualTo(200);
+        long revision = view(id).path("revision").asLong();
+        Thread.sleep(500);
+        assertThat(view(id).path("revision").asLong()).as("an aborted rollout with nothing in flight is not stepped").isEqualTo(revision);
+
+        assertThat(fleet.admin.post("/api/v1/rollouts/" + id + "/rollback", Map.of("reason", "regression")).status()).isEqualTo(200);
+        h.report("s2", "unload", "settled_fix", "1", "unloaded");
+        await().atMost(WAIT).until(() -> view(id).path("waves").get(0).path("rolledBack").asInt() == 1);
     }
 
     /** Rewrites the stored plan's soak, guarded by the row's revision so a concurrent engine step is never overwritten. */

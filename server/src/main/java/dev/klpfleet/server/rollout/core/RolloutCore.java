@@ -89,7 +89,7 @@ public final class RolloutCore {
                 if (fresh && r.result() instanceof UnloadResult u && !(h.phase() == Phase.ROLLBACK_FAILED && u.wire().equals(h.result()))) {
                     next = h.to(afterUnload(u), r.resultAt(), u.wire());
                 } else if (seenWithout) {
-                    next = h.to(Phase.ROLLED_BACK, r.lastSeen(), "seen without the patch");
+                    next = h.to(Phase.ROLLED_BACK, r.lastSeen());
                 }
                 if (next.phase() == Phase.ROLLBACK_FAILED && next != h) {
                     out.add(new Decision(now, Decision.Kind.ROLLBACK_FAILED, "host " + h.hostId() + " reported unload "
