@@ -15,10 +15,12 @@ final class Progress {
         for (RolloutView.WaveProgress w : v.waves()) {
             int done = w.applied() + w.failed() + w.stalled();
             String bar = bar(w);
-            out.printf("%s wave %d %-10s [%s] %d/%d done  applying %d  failed %d  stalled %d%s%n",
+            int back = w.rollingBack() + w.rolledBack() + w.rollbackFailed();
+            out.printf("%s wave %d %-10s [%s] %d/%d done  applying %d  failed %d%s  stalled %d%s%s%n",
                     w.index() == v.currentWave() ? ">" : " ", w.index() + 1, w.name(), bar, done, w.hosts(), w.applying(),
-                    w.failed(), w.stalled(), w.rollingBack() + w.rolledBack() > 0
-                            ? "  rolled back " + w.rolledBack() + "/" + (w.rollingBack() + w.rolledBack()) : "");
+                    w.failed(), w.unknown() > 0 ? " (" + w.unknown() + " unknown result)" : "", w.stalled(),
+                    back > 0 ? "  rolled back " + w.rolledBack() + "/" + back : "",
+                    w.rollbackFailed() > 0 ? "  ROLLBACK FAILED " + w.rollbackFailed() : "");
         }
         if (!v.noBuild().isEmpty()) {
             out.println("  NO BUILD for " + v.noBuild().size() + " hosts (their kernel has no artifact): "

@@ -46,7 +46,8 @@ public final class RolloutCommand {
         @Option(names = "--max-failure-rate", defaultValue = "0", description = "Tolerated share of failed applies, 0..1.") double maxFailureRate;
         @Option(names = "--max-stall-rate", defaultValue = "0", description = "Tolerated share of stalled transitions, 0..1.") double maxStallRate;
         @Option(names = "--silence", defaultValue = "PT10M", description = "A host silent this long after being told to apply trips the gates.") String silence;
-        @Option(names = "--impact-max", description = "FIELD=MAX: trip when evidence impact FIELD exceeds MAX (repeatable).") Map<String, Double> impactMax = new LinkedHashMap<>();
+        @Option(names = "--impact-max", description = {"PHASE.FIELD=MAX: trip when a host's evidence impact.PHASE.FIELD exceeds MAX (repeatable),",
+                "e.g. insmod.ksoftirqdMaxDelayNanos=2000000; PHASE is insmod or transition (docs/CLI.md lists the fields)."}) Map<String, Double> impactMax = new LinkedHashMap<>();
         @Option(names = "--on-gate", defaultValue = "pause", description = "What a tripped gate does: pause or rollback.") String onGate;
 
         @Override
@@ -80,8 +81,10 @@ public final class RolloutCommand {
         }
     }
 
+    /** Waves from {@code N,N%,KEY=VALUE}; a name that repeats gets its position appended (wave names must be unique). */
     static List<Wave> parseWaves(String spec) {
         List<Wave> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (String w : spec.split(",")) {
             String t = w.trim();
             try {
@@ -95,6 +98,12 @@ public final class RolloutCommand {
                 }
             } catch (NumberFormatException e) {
                 throw new CommandFailure(ExitCodes.USAGE, "--waves: '" + t + "' is not N, N% or KEY=VALUE");
+            }
+            Wave last = out.get(out.size() - 1);
+            if (!names.add(last.name())) {
+                String unique = last.name() + " #" + out.size();
+                names.add(unique);
+                out.set(out.size() - 1, new Wave(unique, last.kind(), last.count(), last.percent(), last.label()));
             }
         }
         return out;

@@ -231,7 +231,7 @@ class FleetCommandsTest {
         assertThat(v.path("noBuild")).hasSize(1);
         assertThat(v.path("noBuild").get(0).asText()).isEqualTo(hosts.get(2).id());
         assertThat(v.fieldNames()).toIterable().containsExactly("id", "patch", "version", "status", "haltReason", "currentWave",
-                "soakStartedAt", "waves", "noBuild", "revision", "createdAt", "updatedAt", "decisions");
+                "soakStartedAt", "waves", "noBuild", "revision", "createdAt", "updatedAt", "hosts", "decisions");
 
         Run paused = fleet("rollout", "pause", id, "--reason", "lunch", "--json");
         assertThat(paused.json().path("status").asText()).isEqualTo("PAUSED");
@@ -369,6 +369,55 @@ class FleetCommandsTest {
         assertThat(down.exit()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(down.err()).startsWith("klpfleet: server unreachable").hasLineCount(1);
         assertThat(fleet("rollout", "create", "--patch", "p", "--version", "1", "--waves", "1,x").exit()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void an_impact_limit_on_a_nested_evidence_field_trips_the_gate_end_to_end() throws Exception {
+        uploaded();
+        Run invented = fleet("rollout", "create", "--patch", patchName, "--version", "1", "--label", "fleet=cli", "--kernel", RELEASE,
+                "--impact-max", "stopMachineUs=2500");
+        assertThat(invented.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(invented.err()).contains("unknown impact field 'stopMachineUs'", "insmod.ksoftirqdMaxDelayNanos", "transition.retransSegs")
+                .hasLineCount(1);
+
+        Run created = fleet("rollout", "create", "--patch", patchName, "--version", "1", "--label", "fleet=cli", "--kernel", RELEASE,
+                "--waves", "1,100%", "--soak", "PT0S", "--impact-max", "insmod.ksoftirqdMaxDelayNanos=2000000", "--json");
+        assertThat(created.exit()).as(created.err()).isEqualTo(ExitCodes.OK);
+        String id = created.json().path("id").asText();
+        String canary = null;
+        for (long until = System.nanoTime() + Duration.ofSeconds(20).toNanos(); canary == null && System.nanoTime() < until; Thread.sleep(50)) {
+            for (JsonNode h : fleet("rollout", "status", id, "--json").json().path("hosts")) {
+                if (h.path("phase").asText().equals("DISPATCHED")) {
+                    canary = h.path("hostId").asText();
+                }
+            }
+        }
+        assertThat(canary).as("the canary is dispatched").isNotNull();
+        String credential = null;
+        for (Host h : hosts) {
+            if (h.id().equals(canary)) {
+                credential = h.credential();
+            }
+        }
+        // What the agent sent after loading a patch on the 6.12 guest: a ksoftirqd starved for 6.9 ms during insmod.
+        JsonNode recorded = dev.klpfleet.protocol.evidence.RecordedEvidence.load("6.12", "applied");
+        long measured = recorded.path("impact").path("insmod").path("ksoftirqdMaxDelayNanos").asLong();
+        assertThat(measured).isGreaterThan(2_000_000);
+        String evidence = recorded.toString();
+        FleetClient.Answer reported = new FleetClient(server.uri(), credential).postRaw("/api/v1/hosts/" + canary + "/events",
+                "{\"eventId\":\"impact-" + id + "\",\"kind\":\"apply\",\"patch\":\"" + patchName + "\",\"version\":\"1\","
+                        + "\"result\":\"applied\",\"evidence\":" + evidence + "}", null);
+        assertThat(reported.status()).isEqualTo(201);
+        JsonNode v = null;
+        for (long until = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < until; Thread.sleep(50)) {
+            v = fleet("rollout", "status", id, "--json").json();
+            if (v.path("status").asText().equals("PAUSED")) {
+                break;
+            }
+        }
+        assertThat(v.path("status").asText()).isEqualTo("PAUSED");
+        assertThat(v.path("haltReason").asText())
+                .isEqualTo("gate: host " + canary + " impact insmod.ksoftirqdMaxDelayNanos=" + measured + " over its limit 2000000");
     }
 
     /** Makes sure the build output is in the catalog, whichever test ran first. */

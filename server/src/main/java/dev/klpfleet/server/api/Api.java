@@ -127,11 +127,9 @@ public final class Api {
         r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}", Access.VIEWER, 0, "A rollout's progress per wave and its decisions",
                 c -> s.rollouts().view(c.param("rolloutId")).<Reply>map(Reply::ok)
                         .orElse(Reply.error(404, "no rollout " + c.param("rolloutId")))));
-        command(r, s, "pause", "Pause a running rollout", Command.Pause::new);
-        command(r, s, "resume", "Resume a paused rollout; gates count evidence from now on", Command.Resume::new);
-        command(r, s, "abort", "Stop a rollout; hosts keep what they applied", Command.Abort::new);
-        command(r, s, "promote", "Start the next wave now", Command.Promote::new);
-        command(r, s, "rollback", "Drop the patch from every host's desired set", Command.Rollback::new);
+        for (Command.Verb verb : Command.Verb.values()) {
+            command(r, s, verb);
+        }
 
         r.add(new Route("POST", "/api/v1/tokens", Access.ADMIN, Route.SMALL_BODY, "Issue an operator token", c -> {
             TokenRequest req = c.json(TokenRequest.class);
@@ -165,8 +163,23 @@ public final class Api {
         return r;
     }
 
-    private static void command(List<Route> r, Services s, String action, String summary, BiFunction<String, String, Command> make) {
-        r.add(new Route("POST", "/api/v1/rollouts/{rolloutId}/" + action, Access.OPERATOR, Route.SMALL_BODY, summary, c -> {
+    /** The route of one operator command; exhaustive, so a new verb is a compile error until it has a route. */
+    private static void command(List<Route> r, Services s, Command.Verb verb) {
+        String summary = switch (verb) {
+            case PAUSE -> "Pause a running rollout";
+            case RESUME -> "Resume a paused rollout; gates count evidence from now on";
+            case ABORT -> "Stop a rollout; hosts keep what they applied";
+            case PROMOTE -> "Start the next wave now";
+            case ROLLBACK -> "Drop the patch from every host's desired set";
+        };
+        BiFunction<String, String, Command> make = switch (verb) {
+            case PAUSE -> Command.Pause::new;
+            case RESUME -> Command.Resume::new;
+            case ABORT -> Command.Abort::new;
+            case PROMOTE -> Command.Promote::new;
+            case ROLLBACK -> Command.Rollback::new;
+        };
+        r.add(new Route("POST", "/api/v1/rollouts/{rolloutId}/" + verb.wire(), Access.OPERATOR, Route.SMALL_BODY, summary, c -> {
             String reason = c.body().length == 0 ? null : c.json(CommandRequest.class).reason();
             return rollout(s.rollouts().command(c.param("rolloutId"), make.apply(c.operator().name(), reason), c.operator()), 200);
         }));

@@ -3,11 +3,16 @@ package dev.klpfleet.server.host;
 import dev.klpfleet.protocol.fleet.BadTaint;
 import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.protocol.outcome.EventKind;
+import dev.klpfleet.protocol.outcome.HealthKind;
 import dev.klpfleet.server.storage.Database;
 import java.time.InstantSource;
 import java.util.Map;
 
-/** Apply, unload and health results hosts report, with their evidence stored as given. */
+/**
+ * Apply, unload and health results hosts report, with their evidence stored as given. Kind and
+ * result are stored by their wire names; a result the server does not know is stored as
+ * {@code unknown} (its raw value is in the evidence the agent sent) and counted as a failure.
+ */
 public final class EventStore {
     private final Database db;
     private final InstantSource clock;
@@ -44,13 +49,13 @@ public final class EventStore {
      */
     public void recordBadTaint(String hostId, long previousTaint, Observed observed, long nowMillis) {
         long added = BadTaint.added(previousTaint, observed.taint());
-        String evidence = FleetJson.write(new java.util.TreeMap<>(Map.of("result", "taint", "previousTaint", previousTaint, "taint", observed.taint(),
+        String evidence = FleetJson.write(new java.util.TreeMap<>(Map.of("result", HealthKind.TAINT.wire(), "previousTaint", previousTaint, "taint", observed.taint(),
                 "newFlags", BadTaint.letters(added), "source", "check-in")));
         db.inTransaction(h -> {
             h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, evidence_json, "
-                            + "occurred_at, received_at) VALUES (:h, :e, 'health', NULL, NULL, 'taint', :ev, :now, :now) "
+                            + "occurred_at, received_at) VALUES (:h, :e, :k, NULL, NULL, :r, :ev, :now, :now) "
                             + "ON CONFLICT (host_id, event_id) DO NOTHING")
-                    .bind("h", hostId).bind("e", "checkin-taint-" + nowMillis + "-" + Long.toHexString(observed.taint()))
+                    .bind("k", EventKind.HEALTH.wire()).bind("r", HealthKind.TAINT.wire()).bind("h", hostId).bind("e", "checkin-taint-" + nowMillis + "-" + Long.toHexString(observed.taint()))
                     .bind("ev", evidence).bind("now", nowMillis).execute();
             h.createUpdate("UPDATE hosts SET observed_json = :o WHERE id = :id").bind("o", FleetJson.write(observed)).bind("id", hostId).execute();
             return null;

@@ -8,10 +8,31 @@ import java.util.Map;
  * An operator's request to roll a patch version out.
  *
  * @param selector which hosts: all whose labels contain every pair and, if any are listed, whose kernel release is listed
- * @param plan     waves, soak, cap and gates; null for {@link Plan#defaults()}
+ * @param plan     waves, soak, cap and gates; null for {@link Plan#defaults()}; fields left out take their defaults
  */
 public record RolloutRequest(String patch, String version, Selector selector, Plan plan) {
     public record Selector(Map<String, String> labels, List<String> kernelReleases) {
         public static final Selector ALL = new Selector(Map.of(), List.of());
+    }
+
+    /** Why the request cannot start a rollout, in one line (the API's 400), or null. */
+    public String problem() {
+        if (blank(patch) || blank(version)) {
+            return "patch and version are required";
+        }
+        if (selector != null) {
+            if (selector.labels() != null && selector.labels().entrySet().stream().anyMatch(e -> blank(e.getKey()) || e.getValue() == null)) {
+                return "selector.labels: every label needs a key and a value";
+            }
+            if (selector.kernelReleases() != null && selector.kernelReleases().stream().anyMatch(RolloutRequest::blank)) {
+                return "selector.kernelReleases: a kernel release is blank";
+            }
+        }
+        String p = plan == null ? null : plan.problem();
+        return p == null ? null : "plan: " + p;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 }

@@ -36,6 +36,10 @@ public final class Rollouts {
     private final PatchStore patches;
     private final AuditLog audit;
     private volatile Runnable onDesiredChange = () -> {};
+    private final Set<String> unreadableLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Finished rollouts with nothing in flight, by the revision they were seen at: not read again until it moves. */
+    private final Map<String, Long> settled = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rollouts.class);
 
     public Rollouts(Database db, InstantSource clock, HostStore hosts, PatchStore patches, AuditLog audit) {
         this.db = db;
@@ -64,14 +68,11 @@ public final class Rollouts {
     }
 
     public Outcome create(RolloutRequest req, Principal.Operator who) {
-        if (req.patch() == null || req.version() == null) {
-            return new Outcome.Invalid("patch and version are required");
+        String problem = req.problem();
+        if (problem != null) {
+            return new Outcome.Invalid(problem);
         }
         Plan plan = req.plan() == null ? Plan.defaults() : req.plan();
-        String problem = plan.problem();
-        if (problem != null) {
-            return new Outcome.Invalid("plan: " + problem);
-        }
         if (!patches.versionExists(req.patch(), req.version())) {
             return new Outcome.NotFound("no patch " + req.patch() + " version " + req.version() + " in the catalog");
         }
@@ -101,7 +102,7 @@ public final class Rollouts {
 
     /** Applies an operator command; refused commands are audited and change nothing else. */
     public Outcome command(String id, Command cmd, Principal.Operator who) {
-        String action = "rollout." + cmd.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        String action = "rollout." + cmd.verb().wire();
         for (int attempt = 0; attempt < 5; attempt++) {
             Optional<Row> row = load(id);
             if (row.isEmpty()) {
@@ -110,7 +111,13 @@ public final class Rollouts {
             Instant now = clock.instant();
             Row r = row.get();
             Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
-            RolloutCore.Step step = RolloutCore.step(r.state, reports, Optional.of(cmd), now);
+            RolloutCore.Step step;
+            try {
+                step = RolloutCore.step(r.state, reports, Optional.of(cmd), now);
+            } catch (RuntimeException e) {
+                audit.record(who, action, id, "refused: engine error: " + describe(e));
+                return new Outcome.Conflict("rollout " + id + " cannot be stepped (engine error: " + describe(e) + "); abort or roll it back");
+            }
             if (step.rejected() != null) {
                 audit.record(who, action, id, "refused: " + step.rejected());
                 return new Outcome.Conflict(step.rejected());
@@ -134,37 +141,100 @@ public final class Rollouts {
     }
 
     /**
-     * Runs one engine step on every rollout that can still change. Returns the number of
+     * Runs one engine step on every rollout that still needs one ({@link RolloutState#needsSteps()}:
+     * running or paused, or finished with hosts in flight). A rollout whose step throws is paused with
+     * the error as its reason ({@link RolloutCore#faulted}) and the others go on. Returns the number of
      * decisions recorded. Safe to call from several processes at once.
      */
     public int stepAll() {
-        List<String> ids = db.withHandle(h -> h.createQuery("SELECT id FROM rollouts WHERE status <> 'COMPLETED' ORDER BY created_at, id")
-                .mapTo(String.class).list());
+        List<Map.Entry<String, Long>> rows = db.withHandle(h -> h.createQuery(
+                        "SELECT id, revision FROM rollouts WHERE status <> 'COMPLETED' ORDER BY created_at, id")
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list());
         int decided = 0;
-        for (String id : ids) {
-            Optional<Row> row = load(id);
-            if (row.isEmpty()) {
+        for (Map.Entry<String, Long> row : rows) {
+            String id = row.getKey();
+            if (row.getValue().equals(settled.get(id))) {
                 continue;
             }
-            Row r = row.get();
-            boolean moving = !r.state.status().finished() || r.state.count(Phase.ROLLING_BACK) > 0 || r.state.count(Phase.DISPATCHED) > 0;
-            if (!moving) {
-                continue;
-            }
-            Instant now = clock.instant();
-            Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
-            RolloutCore.Step step = RolloutCore.step(r.state, reports, Optional.empty(), now);
-            if (step.decisions().isEmpty() && step.state().equals(r.state)) {
-                continue;
-            }
-            if (db.inTransaction(h -> save(h, r, step, now))) {
-                decided += step.decisions().size();
-                if (!wanting(r.state).equals(wanting(step.state()))) {
-                    onDesiredChange.run();
+            try {
+                decided += stepOne(id);
+            } catch (CoreFailure e) {
+                decided += fault(id, e.getCause());
+            } catch (RuntimeException e) {
+                // Reading the rollout or its hosts' reports failed (a database error, an unreadable row): not the
+                // plan's fault, so it is not paused; the next tick tries again and the other rollouts go on.
+                if (unreadableLogged.add(id + "\u0000" + describe(e))) {
+                    LOG.warn("rollout {} could not be stepped this tick: {}", id, describe(e));
                 }
             }
         }
         return decided;
+    }
+
+    /** The decision core threw while stepping a rollout: the rollout's own state or plan is at fault. */
+    private static final class CoreFailure extends RuntimeException {
+        CoreFailure(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    private int stepOne(String id) {
+        Optional<Row> row = load(id);
+        if (row.isEmpty()) {
+            return 0;
+        }
+        if (!row.get().state.needsSteps()) {
+            // Only a command (which bumps the revision) can give a settled rollout work again, e.g. a rollback.
+            settled.put(id, row.get().revision);
+            return 0;
+        }
+        Row r = row.get();
+        Instant now = clock.instant();
+        Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+        RolloutCore.Step step;
+        try {
+            step = RolloutCore.step(r.state, reports, Optional.empty(), now);
+        } catch (RuntimeException e) {
+            throw new CoreFailure(e);
+        }
+        return record(r, step, now);
+    }
+
+    /** Records that stepping rollout {@code id} threw {@code e}: once per distinct error, in its state, decisions and the log. */
+    private int fault(String id, Throwable e) {
+        String error = describe(e);
+        Row r = load(id).orElse(null);
+        if (r == null) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        RolloutCore.Step step = RolloutCore.faulted(r.state, error, now);
+        int n = record(r, step, now);
+        if (n > 0) {
+            LOG.warn("rollout {} stepping failed; {}", id, step.state().haltReason());
+        }
+        return n;
+    }
+
+    /** Saves {@code step} if it changed anything; the number of decisions recorded. */
+    private int record(Row r, RolloutCore.Step step, Instant now) {
+        if (step.decisions().isEmpty() && step.state().equals(r.state)) {
+            return 0;
+        }
+        if (!db.inTransaction(h -> save(h, r, step, now))) {
+            return 0;
+        }
+        if (!wanting(r.state).equals(wanting(step.state()))) {
+            onDesiredChange.run();
+        }
+        return step.decisions().size();
+    }
+
+    /** One line for an exception: its type and the first line of its message, at most 300 characters. */
+    static String describe(Throwable e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        String d = e.getClass().getSimpleName() + (m.isEmpty() ? "" : ": " + m);
+        return d.length() > 300 ? d.substring(0, 300) + "..." : d;
     }
 
     private record Row(String id, String patch, String version, RolloutState state, long revision, Instant createdAt, Instant updatedAt) {}
@@ -212,7 +282,8 @@ public final class Rollouts {
             List<RolloutView.DecisionRecord> decisions = decisions(id);
             List<String> noBuild = Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD));
             return new RolloutView(r.id, r.patch, r.version, r.state.status(), r.state.haltReason(), r.state.wave(),
-                    r.state.soakStartedAt(), RolloutView.waves(r.state), noBuild, r.revision, r.createdAt, r.updatedAt, decisions);
+                    r.state.soakStartedAt(), RolloutView.waves(r.state), noBuild, r.revision, r.createdAt, r.updatedAt,
+                    RolloutView.hosts(r.state), decisions);
         });
     }
 
@@ -221,7 +292,7 @@ public final class Rollouts {
         List<String> ids = db.withHandle(h -> h.createQuery("SELECT id FROM rollouts ORDER BY created_at DESC, id").mapTo(String.class).list());
         return ids.stream().map(this::load).flatMap(Optional::stream).map(r -> new RolloutView(r.id, r.patch, r.version, r.state.status(),
                 r.state.haltReason(), r.state.wave(), r.state.soakStartedAt(), RolloutView.waves(r.state),
-                Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD)), r.revision, r.createdAt, r.updatedAt, List.of())).toList();
+                Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD)), r.revision, r.createdAt, r.updatedAt, List.of(), List.of())).toList();
     }
 
     public List<RolloutView.DecisionRecord> decisions(String id) {

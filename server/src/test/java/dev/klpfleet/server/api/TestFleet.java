@@ -72,10 +72,27 @@ final class TestFleet implements AutoCloseable {
             return api.postRaw("/api/v1/hosts/" + id + "/checkin", "{\"kernelRelease\":\"" + kernel + "\",\"loaded\":[],\"taint\":0}", etag);
         }
 
+        /** Reports {@code result} with evidence a real agent recorded on a real kernel ({@link dev.klpfleet.server.rollout.Evidence}). */
         FleetClient.Answer report(String eventId, String kind, String patch, String version, String result) throws Exception {
-            return api.postRaw("/api/v1/hosts/" + id + "/events", "{\"eventId\":\"" + eventId + "\",\"kind\":\"" + kind
-                    + "\",\"patch\":\"" + patch + "\",\"version\":\"" + version + "\",\"result\":\"" + result
-                    + "\",\"evidence\":{\"result\":\"" + result + "\",\"impact\":{\"stopMachineUs\":120}}}", null);
+            return report(eventId, kind, patch, version, result, dev.klpfleet.server.rollout.Evidence.forResult(result, kind.equals("unload")));
+        }
+
+        FleetClient.Answer report(String eventId, String kind, String patch, String version, String result,
+                                  com.fasterxml.jackson.databind.JsonNode evidence) throws Exception {
+            var event = new java.util.LinkedHashMap<String, Object>();
+            event.put("eventId", eventId);
+            event.put("kind", kind);
+            event.put("patch", patch);
+            event.put("version", version);
+            event.put("result", result);
+            event.put("evidence", evidence);
+            return api.post("/api/v1/hosts/" + id + "/events", event);
+        }
+
+        /** Checks in listing {@code patch} {@code version} as loaded and enabled. */
+        FleetClient.Answer checkinWith(String patch, String version) throws Exception {
+            return api.postRaw("/api/v1/hosts/" + id + "/checkin", "{\"kernelRelease\":\"" + kernel + "\",\"loaded\":[{\"name\":\""
+                    + patch + "\",\"version\":\"" + version + "\",\"state\":\"enabled\",\"sha256\":null}],\"taint\":0}", null);
         }
     }
 

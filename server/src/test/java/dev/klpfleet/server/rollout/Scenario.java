@@ -1,6 +1,7 @@
 package dev.klpfleet.server.rollout;
 
 import dev.klpfleet.protocol.outcome.ApplyResult;
+import dev.klpfleet.protocol.outcome.HealthKind;
 import dev.klpfleet.protocol.outcome.UnloadResult;
 import dev.klpfleet.server.rollout.core.Command;
 import dev.klpfleet.server.rollout.core.HostProgress;
@@ -21,7 +22,8 @@ import java.util.Random;
 
 /**
  * A simulated fleet driven against the decision core: each tick the clock moves, hosts told
- * to apply report results (some fail, stall, crash or go silent), and sometimes an operator
+ * to apply report results (some fail, stall, report a result the server does not know, crash or
+ * go silent), hosts rolling back report unload results (some fail), and sometimes an operator
  * acts. The world is a pure function of the seed and the core's state, so replaying a seed
  * against a restarted core must give the same story.
  */
@@ -59,6 +61,16 @@ final class Scenario {
         return Targeting.initial("r1", plan, targets, T0);
     }
 
+    /** Mostly applied; every other result, the one this server does not know included, now and then. */
+    private static ApplyResult applyResult(Random r) {
+        int roll = r.nextInt(40);
+        if (roll < 32) {
+            return ApplyResult.APPLIED;
+        }
+        ApplyResult[] all = ApplyResult.values();
+        return all[r.nextInt(all.length)];
+    }
+
     /** The world's reaction at tick {@code t}, given the state the core left after tick t-1. */
     Input input(int t, RolloutState state, Map<String, HostReport> world) {
         Random r = new Random(seed * 31 + t);
@@ -74,20 +86,20 @@ final class Scenario {
             Instant bad = prev.badHealthAt();
             boolean loaded = prev.patchLoaded();
             if (h.phase() == Phase.DISPATCHED && !silent && r.nextInt(3) > 0) {
-                int roll = r.nextInt(40);
-                result = roll < 34 ? ApplyResult.APPLIED : roll < 37 ? ApplyResult.LOAD_FAILED : roll < 39 ? ApplyResult.STALLED_REVERTED : ApplyResult.REFUSED;
+                result = applyResult(r);
                 resultAt = now;
-                impact = Map.of("stopMachineUs", (double) r.nextInt(3000));
+                impact = Map.of("insmod.ksoftirqdMaxDelayNanos", (double) r.nextInt(3_000_000),
+                        "transition.retransSegs", (double) r.nextInt(12));
                 loaded = result == ApplyResult.APPLIED;
-            } else if (h.phase() == Phase.ROLLING_BACK && !silent && r.nextBoolean()) {
-                result = UnloadResult.UNLOADED;
+            } else if ((h.phase() == Phase.ROLLING_BACK || h.phase() == Phase.ROLLBACK_FAILED) && !silent && r.nextBoolean()) {
+                result = r.nextInt(4) > 0 ? UnloadResult.UNLOADED : UnloadResult.values()[r.nextInt(UnloadResult.values().length)];
                 resultAt = now;
-                loaded = false;
+                loaded = result != UnloadResult.UNLOADED && r.nextBoolean();
             }
             if (h.phase() == Phase.APPLIED && r.nextInt(80) == 0) {
                 bad = now;
             }
-            next.put(h.hostId(), new HostReport(result, resultAt, impact, seen, loaded, bad));
+            next.put(h.hostId(), new HostReport(result, resultAt, impact, seen, loaded, bad == null ? null : HealthKind.OOPS, bad));
         }
         world.clear();
         world.putAll(next);

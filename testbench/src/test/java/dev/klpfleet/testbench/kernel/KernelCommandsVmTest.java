@@ -3,17 +3,21 @@ package dev.klpfleet.testbench.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.klpfleet.protocol.evidence.RecordedEvidence;
 import dev.klpfleet.testbench.KernelLine;
 import dev.klpfleet.testbench.TestModules;
 import dev.klpfleet.testbench.Vm;
 import dev.klpfleet.testbench.VmRun;
+import dev.klpfleet.testbench.evidence.EvidenceRecorder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -28,6 +32,10 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class KernelCommandsVmTest {
     static final String PATCHED_CMDLINE = "klpfleet: patched cmdline v1";
+    /** Recorded name to the scenario step whose {@code --json} document it is (the agent's apply/unload evidence). */
+    static final Map<String, String> EVIDENCE = evidenceSteps();
+
+    private Path repo;
 
     private ScenarioOutputs s;
     private VmRun run;
@@ -49,11 +57,20 @@ abstract class KernelCommandsVmTest {
         try (InputStream in = getClass().getResourceAsStream("/scenarios/kernel-commands.sh")) {
             Files.copy(in, script);
         }
-        Path repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
+        repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
         run = Vm.boot(line()).share(share, "/share").timeout(Duration.ofMinutes(20))
                 .run(List.of("bash", "/share/kernel-commands.sh", repo.toString(), "/share"));
         assertThat(run.exitCode()).as(run.describe()).isZero();
         s = new ScenarioOutputs(share);
+    }
+
+    @Test
+    void the_load_and_unload_documents_keep_the_shape_of_the_committed_recording() throws IOException {
+        EvidenceRecorder recorder = new EvidenceRecorder(repo, line(), getClass().getSimpleName());
+        EVIDENCE.forEach((name, step) -> recorder.add(name, RecordedEvidence.Kind.LOAD_RESULT, step, s.json(step)));
+        recorder.save();
+        List<String> drift = recorder.driftFromRecording();
+        assertThat(drift).as(EvidenceRecorder.describe(drift)).isEmpty();
     }
 
     @Test
@@ -204,6 +221,21 @@ abstract class KernelCommandsVmTest {
         assertThat(check(s.json("preflight-ftrace"), "ftrace-users").get("verdict").asText()).isEqualTo("warn");
         assertThat(check(s.json("preflight-cmdline"), "kprobes").get("verdict").asText()).isEqualTo("pass");
         assertThat(check(s.json("preflight-cmdline"), "ftrace-users").get("verdict").asText()).isEqualTo("pass");
+    }
+
+    private static Map<String, String> evidenceSteps() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("applied", "load-cmdline");
+        m.put("applied-already", "load-cmdline-again");
+        m.put("applied-replace", "load-v2");
+        m.put("unloaded", "unload-cmdline");
+        m.put("not-loaded", "unload-missing");
+        m.put("stalled-reverted", "load-stall");
+        m.put("stalled-waiting", "load-wait");
+        m.put("unloaded-mid-transition", "unload-waiting");
+        m.put("refused", "load-other-kernel");
+        m.put("refused-ftrace-off", "load-ftrace-off");
+        return m;
     }
 
     private static JsonNode check(JsonNode preflight, String name) {

@@ -6,14 +6,46 @@ public sealed interface Command {
 
     String reason();
 
-    record Pause(String actor, String reason) implements Command {}
+    /** Which action: the core dispatches on this in exhaustive switches, so a new command is a compile error until handled. */
+    Verb verb();
 
-    record Resume(String actor, String reason) implements Command {}
+    enum Verb {
+        PAUSE, RESUME, ABORT, PROMOTE, ROLLBACK;
 
-    record Abort(String actor, String reason) implements Command {}
+        /** The API's and audit log's name, e.g. {@code pause}. */
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    record Pause(String actor, String reason) implements Command {
+        public Verb verb() {
+            return Verb.PAUSE;
+        }
+    }
+
+    record Resume(String actor, String reason) implements Command {
+        public Verb verb() {
+            return Verb.RESUME;
+        }
+    }
+
+    record Abort(String actor, String reason) implements Command {
+        public Verb verb() {
+            return Verb.ABORT;
+        }
+    }
 
     /** Starts the next wave now, without waiting for the current one to finish or soak. */
-    record Promote(String actor, String reason) implements Command {}
+    record Promote(String actor, String reason) implements Command {
+        public Verb verb() {
+            return Verb.PROMOTE;
+        }
+    }
 
-    record Rollback(String actor, String reason) implements Command {}
+    record Rollback(String actor, String reason) implements Command {
+        public Verb verb() {
+            return Verb.ROLLBACK;
+        }
+    }
 }

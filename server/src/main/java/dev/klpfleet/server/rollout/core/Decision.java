@@ -7,7 +7,11 @@ import java.util.List;
 public record Decision(Instant at, Kind kind, String reason, String actor, int wave, List<String> hosts) {
     public enum Kind {
         DISPATCH, SOAK_STARTED, WAVE_STARTED, WAVE_SKIPPED, GATE_TRIPPED, PAUSED, RESUMED, ABORTED, PROMOTED,
-        ROLLBACK, COMPLETED
+        ROLLBACK, COMPLETED,
+        /** A host reported that unloading the patch failed; it is ROLLBACK_FAILED until it reports unloaded. */
+        ROLLBACK_FAILED,
+        /** Stepping the rollout threw; it is paused (if it was running) with the error as its reason. */
+        ENGINE_ERROR
     }
 
     /** The actor of decisions the engine takes by itself. */

@@ -1,7 +1,11 @@
 package dev.klpfleet.server.rollout.core;
 
+import dev.klpfleet.protocol.outcome.HealthKind;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -11,7 +15,8 @@ public final class GateCheck {
 
     /**
      * The first gate the hosts violate, as a one-line reason, or empty. Only hosts told to apply
-     * count, and only evidence received at or after {@code state.gatesSince()}.
+     * count, and only evidence received at or after {@code state.gatesSince()}. A host whose result
+     * the server does not know (UNKNOWN) counts as failed.
      */
     public static Optional<String> firstViolation(RolloutState state, Map<String, HostReport> reports, Instant now) {
         Gates g = state.plan().gates();
@@ -19,13 +24,14 @@ public final class GateCheck {
         int finished = 0;
         int failed = 0;
         int stalled = 0;
+        List<String> unknown = new ArrayList<>();
         for (HostProgress h : state.hosts().values()) {
             HostReport r = reports.get(h.hostId());
             if (r == null || !(h.phase().finishedApply() || h.phase() == Phase.DISPATCHED)) {
                 continue;
             }
             if (r.badHealthAt() != null && !r.badHealthAt().isBefore(since) && !r.badHealthAt().isBefore(dispatchedAt(h))) {
-                return Optional.of("host " + h.hostId() + " reported an oops, crash or new bad taint after applying");
+                return Optional.of("host " + h.hostId() + " reported " + health(r.badHealth()) + " after applying");
             }
             Instant quietSince = latest(r.lastSeen(), h.since(), since);
             boolean meantToBeUp = h.phase() == Phase.DISPATCHED || h.phase() == Phase.APPLIED;
@@ -36,24 +42,48 @@ public final class GateCheck {
                 finished++;
                 if (h.phase() == Phase.FAILED) {
                     failed++;
+                } else if (h.phase() == Phase.UNKNOWN) {
+                    failed++;
+                    unknown.add(h.hostId());
                 } else if (h.phase() == Phase.STALLED) {
                     stalled++;
                 }
                 for (Map.Entry<String, Double> limit : g.impactMax().entrySet()) {
-                    Double v = r.impact() == null ? null : r.impact().get(limit.getKey());
+                    Double v = r.impact().get(limit.getKey());
                     if (v != null && v > limit.getValue()) {
-                        return Optional.of("host " + h.hostId() + " impact " + limit.getKey() + "=" + v + " over " + limit.getValue());
+                        return Optional.of("host " + h.hostId() + " impact " + limit.getKey() + "=" + number(v) + " over its limit "
+                                + number(limit.getValue()));
                     }
                 }
             }
         }
         if (finished > 0 && (double) failed / finished > g.maxFailureRate()) {
-            return Optional.of("failure rate " + failed + "/" + finished + " over budget " + g.maxFailureRate());
+            return Optional.of("failure rate " + failed + "/" + finished + " over budget " + g.maxFailureRate()
+                    + (unknown.isEmpty() ? "" : " (" + unknown.size() + " with a result this server does not know: "
+                    + String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))) + (unknown.size() > 5 ? ", ..." : "") + ")"));
         }
         if (finished > 0 && (double) stalled / finished > g.maxStallRate()) {
             return Optional.of("stall rate " + stalled + "/" + finished + " over budget " + g.maxStallRate());
         }
         return Optional.empty();
+    }
+
+    /** What a health event says, for a gate's reason. */
+    static String health(HealthKind k) {
+        if (k == null) {
+            return "bad health";
+        }
+        return switch (k) {
+            case OOPS -> "an oops or BUG in its kernel log";
+            case CRASH -> "a crash (its previous boot ended without a shutdown)";
+            case TAINT -> "a new bad taint flag";
+            case UNKNOWN -> "a health problem this server does not know (see the host's event)";
+        };
+    }
+
+    /** {@code 3500000} rather than {@code 3500000.0}; fractions as they are. */
+    private static String number(double v) {
+        return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     /** A finished host's phase start is its result time, so its dispatch is at most that. */

@@ -9,21 +9,33 @@ public enum Phase {
     /** Told to apply (its desired set holds the patch); no result yet. Counts against the cap. */
     DISPATCHED,
     APPLIED,
-    /** The agent reported refused or load-failed; nothing is loaded. */
+    /** The agent reported refused, load-failed, disable-failed or rmmod-failed. */
     FAILED,
-    /** The agent reported stalled-reverted or stalled-waiting. */
+    /** The agent reported stalled-reverted, stalled-waiting or revert-stalled. */
     STALLED,
+    /** The agent reported an apply result this server does not know: counted as a failure by the gates. */
+    UNKNOWN,
     /** The desired set dropped the patch; waiting for the host to report it unloaded. */
     ROLLING_BACK,
-    ROLLED_BACK;
+    ROLLED_BACK,
+    /**
+     * The host reported that unloading failed (its {@link HostProgress#result} says how): a human
+     * must look. Left when the host later reports unloaded or checks in without the patch.
+     */
+    ROLLBACK_FAILED;
 
     /** True once the host reported an apply outcome. */
     public boolean finishedApply() {
-        return this == APPLIED || this == FAILED || this == STALLED;
+        return this == APPLIED || this == FAILED || this == STALLED || this == UNKNOWN;
     }
 
     /** True while the host is meant to have the patch loaded. */
     public boolean wantsPatch() {
         return this == DISPATCHED || this == APPLIED || this == STALLED;
+    }
+
+    /** True while the host's own work for this rollout is not over: applying, or unloading. */
+    public boolean inFlight() {
+        return this == DISPATCHED || this == ROLLING_BACK || this == ROLLBACK_FAILED;
     }
 }

@@ -1,37 +1,62 @@
 package dev.klpfleet.server.rollout.core;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How a rollout moves: its ordered waves, how long each wave soaks once all its hosts
- * finished, how many hosts may be applying at once, and its gates.
+ * finished, how many hosts may be applying at once, and its gates. A field left out of a request
+ * (null) takes its {@link #defaults()} value; the waves must be given.
  */
-public record Plan(List<Wave> waves, Duration soak, int maxConcurrent, Gates gates) {
+public record Plan(List<Wave> waves, Duration soak, Integer maxConcurrent, Gates gates) {
+    /** The longest soak per wave. */
+    public static final Duration MAX_SOAK = Duration.ofDays(30);
+    public static final Duration DEFAULT_SOAK = Duration.ofMinutes(30);
+    public static final int DEFAULT_MAX_CONCURRENT = 50;
+    /** The largest cap on hosts applying at once. */
+    public static final int MAX_CONCURRENT = 100_000;
+    /** The most waves a plan may have. */
+    public static final int MAX_WAVES = 100;
+
+    public Plan {
+        waves = waves == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(waves));
+        soak = soak == null ? DEFAULT_SOAK : soak;
+        maxConcurrent = maxConcurrent == null ? DEFAULT_MAX_CONCURRENT : maxConcurrent;
+        gates = gates == null ? Gates.defaults() : gates;
+    }
 
     /** canary (1 host) -> 1% -> 10% -> 50% -> 100%, soaking 30 minutes, 50 at once, pause on any failure. */
     public static Plan defaults() {
         return new Plan(List.of(Wave.count("canary", 1), Wave.percent("1%", 1), Wave.percent("10%", 10),
-                Wave.percent("50%", 50), Wave.percent("100%", 100)), Duration.ofMinutes(30), 50, Gates.defaults());
+                Wave.percent("50%", 50), Wave.percent("100%", 100)), DEFAULT_SOAK, DEFAULT_MAX_CONCURRENT, Gates.defaults());
     }
 
     /** A one-line reason the plan is unusable, or null if it is fine. */
     public String problem() {
-        if (waves == null || waves.isEmpty()) {
-            return "a plan needs at least one wave";
+        if (waves == null || waves.isEmpty() || waves.size() > MAX_WAVES) {
+            return "a plan needs 1.." + MAX_WAVES + " waves";
         }
+        Set<String> names = new HashSet<>();
         for (Wave w : waves) {
+            if (w == null) {
+                return "a wave is null";
+            }
             String p = w.problem();
             if (p != null) {
                 return p;
             }
+            if (!names.add(w.name())) {
+                return "two waves are named '" + w.name() + "'; wave names must be unique";
+            }
         }
-        if (soak == null || soak.isNegative()) {
-            return "soak must be zero or positive";
+        if (soak.isNegative() || soak.compareTo(MAX_SOAK) > 0) {
+            return "soak must be within 0.." + MAX_SOAK.toDays() + " days (got " + soak + ")";
         }
-        if (maxConcurrent < 1) {
-            return "maxConcurrent must be at least 1";
+        if (maxConcurrent < 1 || maxConcurrent > MAX_CONCURRENT) {
+            return "maxConcurrent must be within 1.." + MAX_CONCURRENT + " (got " + maxConcurrent + ")";
         }
-        return gates == null ? "a plan needs gates" : gates.problem();
+        return gates.problem();
     }
 }

@@ -16,8 +16,9 @@ import java.util.Optional;
  * <p>Contracts the property tests hold it to: at most {@code plan.maxConcurrent} hosts are
  * DISPATCHED after any step; a wave's first host is dispatched only after every earlier host
  * finished, soaked for {@code plan.soak} and the gates passed (unless an operator promoted);
- * once a gate is violated the rollout is not RUNNING after the step; and {@code step} is
- * idempotent: stepping the resulting state again with the same input decides nothing new.
+ * once a gate is violated the rollout is not RUNNING after the step; no result a host reports
+ * leaves it DISPATCHED or ROLLING_BACK; and {@code step} is idempotent: stepping the resulting
+ * state again with the same input decides nothing new.
  */
 public final class RolloutCore {
     private RolloutCore() {}
@@ -30,7 +31,7 @@ public final class RolloutCore {
 
     public static Step step(RolloutState state, Map<String, HostReport> reports, Optional<Command> command, Instant now) {
         List<Decision> out = new ArrayList<>();
-        RolloutState s = absorbReports(state, reports);
+        RolloutState s = absorbReports(state, reports, now, out);
         String refusal = command.map(c -> refusal(state, c)).orElse(null);
         if (command.isPresent() && refusal == null) {
             s = apply(s, command.get(), now, out);
@@ -50,8 +51,28 @@ public final class RolloutCore {
         return new Step(s, List.copyOf(out), refusal);
     }
 
-    /** Moves hosts along on the results and check-ins they reported since their phase began. */
-    private static RolloutState absorbReports(RolloutState s, Map<String, HostReport> reports) {
+    /**
+     * The step of a rollout whose {@link #step} threw {@code error} (a one-line description): a
+     * RUNNING rollout is paused with the error as its reason; any other keeps its status and gets the
+     * error as its halt reason. Deciding the same error again decides nothing new.
+     */
+    public static Step faulted(RolloutState state, String error, Instant now) {
+        String reason = "engine error: " + error;
+        if (reason.equals(state.haltReason())) {
+            return new Step(state, List.of(), null);
+        }
+        Status next = state.status() == Status.RUNNING ? Status.PAUSED : state.status();
+        String what = next == state.status() ? "; status stays " + next : "; paused until an operator resumes it";
+        Decision d = new Decision(now, Decision.Kind.ENGINE_ERROR, reason + what, Decision.ENGINE, state.wave(), List.of());
+        return new Step(state.with(next, reason), List.of(d), null);
+    }
+
+    /**
+     * Moves hosts along on the results and check-ins they reported since their phase began: a
+     * dispatched host on any apply result, a host rolling back on any unload result or on a check-in
+     * without the patch. No result leaves a host where it was.
+     */
+    private static RolloutState absorbReports(RolloutState s, Map<String, HostReport> reports, Instant now, List<Decision> out) {
         Map<String, HostProgress> hosts = new LinkedHashMap<>(s.hosts());
         boolean changed = false;
         for (HostProgress h : s.hosts().values()) {
@@ -62,12 +83,17 @@ public final class RolloutCore {
             HostProgress next = h;
             boolean fresh = r.resultAt() != null && !r.resultAt().isBefore(h.since());
             if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
-                next = h.to(afterApply(a), r.resultAt());
-            } else if (h.phase() == Phase.ROLLING_BACK) {
-                boolean unloaded = fresh && r.result() == UnloadResult.UNLOADED;
+                next = h.to(afterApply(a), r.resultAt(), a.wire());
+            } else if (h.phase() == Phase.ROLLING_BACK || h.phase() == Phase.ROLLBACK_FAILED) {
                 boolean seenWithout = r.lastSeen() != null && r.lastSeen().isAfter(h.since()) && !r.patchLoaded();
-                if (unloaded || seenWithout) {
-                    next = h.to(Phase.ROLLED_BACK, unloaded ? r.resultAt() : r.lastSeen());
+                if (fresh && r.result() instanceof UnloadResult u && !(h.phase() == Phase.ROLLBACK_FAILED && u.wire().equals(h.result()))) {
+                    next = h.to(afterUnload(u), r.resultAt(), u.wire());
+                } else if (seenWithout) {
+                    next = h.to(Phase.ROLLED_BACK, r.lastSeen());
+                }
+                if (next.phase() == Phase.ROLLBACK_FAILED && next != h) {
+                    out.add(new Decision(now, Decision.Kind.ROLLBACK_FAILED, "host " + h.hostId() + " reported unload "
+                            + next.result() + ": " + unloadFailure((UnloadResult) r.result()), Decision.ENGINE, h.wave(), List.of(h.hostId())));
                 }
             }
             if (next != h) {
@@ -80,56 +106,70 @@ public final class RolloutCore {
 
     /**
      * Where an apply result puts a host. Every result is final for the dispatch: an unknown one (a
-     * newer agent's) counts as a failure, so it can never hold a concurrency slot forever.
+     * newer agent's) is UNKNOWN, counted as a failure, so it can never hold a concurrency slot forever.
      */
     static Phase afterApply(ApplyResult a) {
         return switch (a) {
             case APPLIED -> Phase.APPLIED;
             case STALLED_REVERTED, STALLED_WAITING, REVERT_STALLED -> Phase.STALLED;
-            case REFUSED, LOAD_FAILED, DISABLE_FAILED, RMMOD_FAILED, UNKNOWN -> Phase.FAILED;
+            case REFUSED, LOAD_FAILED, DISABLE_FAILED, RMMOD_FAILED -> Phase.FAILED;
+            case UNKNOWN -> Phase.UNKNOWN;
+        };
+    }
+
+    /** Where an unload result puts a host rolling back: only {@code unloaded} finishes it; every other is a visible failure. */
+    static Phase afterUnload(UnloadResult u) {
+        return switch (u) {
+            case UNLOADED -> Phase.ROLLED_BACK;
+            case STALLED_REVERTED, STALLED_WAITING, REVERT_STALLED, DISABLE_FAILED, RMMOD_FAILED, UNKNOWN -> Phase.ROLLBACK_FAILED;
+        };
+    }
+
+    /** What a failed unload left on the host, for the operator reading the decision. */
+    static String unloadFailure(UnloadResult u) {
+        return switch (u) {
+            case UNLOADED -> "unloaded";
+            case STALLED_REVERTED -> "the unpatching stalled and was reversed: the patch is still applied";
+            case STALLED_WAITING -> "the unpatching stalled and is still in progress";
+            case REVERT_STALLED -> "the unpatching stalled and so did re-enabling it: the patch is half in, a human must look";
+            case DISABLE_FAILED -> "disabling the patch failed: it is still applied";
+            case RMMOD_FAILED -> "the patch is disabled but its module could not be removed";
+            case UNKNOWN -> "a result this server does not know (the raw value is in the event's evidence)";
         };
     }
 
     private static String refusal(RolloutState s, Command c) {
         Status st = s.status();
-        if (c instanceof Command.Pause) {
-            return st == Status.RUNNING ? null : "rollout is " + st + ", only a RUNNING rollout can be paused";
-        }
-        if (c instanceof Command.Resume) {
-            return st == Status.PAUSED ? null : "rollout is " + st + ", only a PAUSED rollout can be resumed";
-        }
-        if (c instanceof Command.Abort) {
-            return st == Status.RUNNING || st == Status.PAUSED ? null : "rollout is already " + st;
-        }
-        if (c instanceof Command.Promote) {
-            if (st != Status.RUNNING && st != Status.PAUSED) {
-                return "rollout is " + st + ", nothing to promote";
-            }
-            return s.wave() + 1 < s.plan().waves().size() ? null : "rollout is already in its last wave";
-        }
-        return st == Status.ROLLED_BACK ? "rollout is already rolled back" : null;
+        return switch (c.verb()) {
+            case PAUSE -> st == Status.RUNNING ? null : "rollout is " + st + ", only a RUNNING rollout can be paused";
+            case RESUME -> st == Status.PAUSED ? null : "rollout is " + st + ", only a PAUSED rollout can be resumed";
+            case ABORT -> st == Status.RUNNING || st == Status.PAUSED ? null : "rollout is already " + st;
+            case PROMOTE -> st != Status.RUNNING && st != Status.PAUSED ? "rollout is " + st + ", nothing to promote"
+                    : s.wave() + 1 < s.plan().waves().size() ? null : "rollout is already in its last wave";
+            case ROLLBACK -> st == Status.ROLLED_BACK ? "rollout is already rolled back" : null;
+        };
     }
 
     private static RolloutState apply(RolloutState s, Command c, Instant now, List<Decision> out) {
         String why = c.reason() == null || c.reason().isBlank() ? "operator" : c.reason();
-        if (c instanceof Command.Pause) {
-            return pause(s, why, c.actor(), now, out);
-        }
-        if (c instanceof Command.Resume) {
-            out.add(new Decision(now, Decision.Kind.RESUMED, why + "; gates count evidence from now on", c.actor(), s.wave(), List.of()));
-            return s.with(Status.RUNNING, null).withGatesSince(now);
-        }
-        if (c instanceof Command.Abort) {
-            out.add(new Decision(now, Decision.Kind.ABORTED, why + "; hosts keep what they applied", c.actor(), s.wave(), List.of()));
-            return s.with(Status.ABORTED, "aborted: " + why);
-        }
-        if (c instanceof Command.Promote) {
-            int next = s.wave() + 1;
-            out.add(new Decision(now, Decision.Kind.PROMOTED, why + "; wave " + waveName(s, next) + " starts without waiting",
-                    c.actor(), next, List.of()));
-            return s.withWave(next, null);
-        }
-        return rollback(s, why, c.actor(), now, out);
+        return switch (c.verb()) {
+            case PAUSE -> pause(s, why, c.actor(), now, out);
+            case RESUME -> {
+                out.add(new Decision(now, Decision.Kind.RESUMED, why + "; gates count evidence from now on", c.actor(), s.wave(), List.of()));
+                yield s.with(Status.RUNNING, null).withGatesSince(now);
+            }
+            case ABORT -> {
+                out.add(new Decision(now, Decision.Kind.ABORTED, why + "; hosts keep what they applied", c.actor(), s.wave(), List.of()));
+                yield s.with(Status.ABORTED, "aborted: " + why);
+            }
+            case PROMOTE -> {
+                int next = s.wave() + 1;
+                out.add(new Decision(now, Decision.Kind.PROMOTED, why + "; wave " + waveName(s, next) + " starts without waiting",
+                        c.actor(), next, List.of()));
+                yield s.withWave(next, null);
+            }
+            case ROLLBACK -> rollback(s, why, c.actor(), now, out);
+        };
     }
 
     private static RolloutState pause(RolloutState s, String why, String actor, Instant now, List<Decision> out) {

@@ -38,6 +38,16 @@ public record RolloutState(Plan plan, Status status, int wave, Instant soakStart
         return new RolloutState(plan, status, wave, soakStartedAt, gatesSince, haltReason, new TreeMap<>(h));
     }
 
+    /**
+     * Whether the engine must still step this rollout: a RUNNING or PAUSED one, always; a finished
+     * one (COMPLETED, ABORTED, ROLLED_BACK) only while a host is in flight (still applying, rolling
+     * back, or failed to roll back and may yet report unloaded), and then only to absorb those
+     * hosts' results: a finished rollout's step never dispatches or evaluates gates.
+     */
+    public boolean needsSteps() {
+        return !status.finished() || hosts.values().stream().anyMatch(h -> h.phase().inFlight());
+    }
+
     /** Hosts in {@code phase}. */
     public long count(Phase phase) {
         return hosts.values().stream().filter(h -> h.phase() == phase).count();

@@ -4,7 +4,7 @@ package dev.klpfleet.server.rollout.core;
 public enum Status {
     RUNNING, PAUSED, COMPLETED, ABORTED, ROLLED_BACK;
 
-    /** True when the engine has nothing more to decide except rollback progress. */
+    /** True when the engine has nothing more to decide except absorbing the results of hosts still in flight. */
     public boolean finished() {
         return this == COMPLETED || this == ABORTED || this == ROLLED_BACK;
     }

@@ -21,18 +21,23 @@ public record Wave(String name, Kind kind, int count, double percent, String lab
         return new Wave(name, Kind.LABEL, 0, 0, keyEqualsValue);
     }
 
+    /** The longest wave name. */
+    public static final int MAX_NAME = 64;
+    /** The largest host count of a COUNT wave. */
+    public static final int MAX_COUNT = 1_000_000;
+
     /** Checks the wave is well-formed; returns a one-line reason or null. */
     String problem() {
-        if (name == null || name.isBlank()) {
-            return "every wave needs a name";
+        if (name == null || name.isBlank() || name.length() > MAX_NAME) {
+            return "every wave needs a name of 1.." + MAX_NAME + " characters";
         }
         if (kind == null) {
             return "wave '" + name + "' needs a kind (COUNT, PERCENT or LABEL)";
         }
         return switch (kind) {
-            case COUNT -> count < 0 ? "wave '" + name + "': count must be >= 0" : null;
+            case COUNT -> count < 0 || count > MAX_COUNT ? "wave '" + name + "': count must be within 0.." + MAX_COUNT : null;
             case PERCENT -> percent < 0 || percent > 100 || Double.isNaN(percent) ? "wave '" + name + "': percent must be within 0..100" : null;
-            case LABEL -> label == null || !label.contains("=") ? "wave '" + name + "': label must be key=value" : null;
+            case LABEL -> label == null || label.indexOf('=') < 1 ? "wave '" + name + "': label must be key=value" : null;
         };
     }
 }

@@ -1,0 +1,81 @@
+package dev.klpfleet.agent.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.klpfleet.kernel.impact.ImpactDelta;
+import dev.klpfleet.kernel.load.Impact;
+import dev.klpfleet.kernel.load.LoadResult;
+import dev.klpfleet.kernel.load.Result;
+import dev.klpfleet.kernel.load.Timings;
+import dev.klpfleet.kernel.preflight.Check;
+import dev.klpfleet.kernel.preflight.Verdict;
+import dev.klpfleet.kernel.task.PatchState;
+import dev.klpfleet.kernel.transition.Blocker;
+import dev.klpfleet.protocol.evidence.JsonShape;
+import dev.klpfleet.protocol.evidence.RecordedEvidence;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's apply/unload evidence document keeps the shape of the documents recorded on real
+ * kernels (protocol's evidence/): a field added, renamed or retyped in LoadResult or its parts
+ * fails here, without a VM, until the recordings are re-recorded (evidence/README.md).
+ */
+class EvidenceShapeTest {
+
+    @Test
+    void a_fully_populated_load_result_has_exactly_the_field_paths_of_the_recorded_documents() {
+        List<JsonNode> recorded = RecordedEvidence.all(RecordedEvidence.Kind.LOAD_RESULT).stream()
+                .map(RecordedEvidence.Recording::document).toList();
+        assertThat(recorded).as("recorded load results").isNotEmpty();
+
+        SortedMap<String, String> live = JsonShape.of(Events.evidence(everyFieldSet()));
+        List<String> drift = JsonShape.differences(JsonShape.union(recorded), live);
+
+        assertThat(drift).as("LoadResult's JSON left the recorded shape:\n  " + String.join("\n  ", drift)
+                + "\nre-record the evidence (protocol/src/test/resources/evidence/README.md) if this is intended").isEmpty();
+    }
+
+    @Test
+    void the_recordings_hold_both_kernel_lines_and_the_results_the_gates_judge() {
+        List<RecordedEvidence.Recording> all = RecordedEvidence.all(RecordedEvidence.Kind.LOAD_RESULT);
+        assertThat(all).extracting(RecordedEvidence.Recording::line).contains("6.1", "6.12");
+        for (String line : List.of("6.1", "6.12")) {
+            assertThat(all.stream().filter(r -> r.line().equals(line)).map(r -> r.document().get("result").asText()))
+                    .as("results recorded on " + line)
+                    .contains("applied", "unloaded", "stalled-reverted", "stalled-waiting", "refused");
+        }
+    }
+
+    @Test
+    void every_recorded_result_maps_to_a_known_wire_outcome() {
+        for (RecordedEvidence.Recording r : RecordedEvidence.all(RecordedEvidence.Kind.LOAD_RESULT)) {
+            Result kernel = kernelResult(r.document().get("result").asText());
+            assertThat(kernel).as(r.resource()).isNotNull();
+        }
+    }
+
+    private static Result kernelResult(String wire) {
+        for (Result r : Result.values()) {
+            if (r.toString().equals(wire)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Every field non-null and every list non-empty, so each path the type can produce appears once. */
+    private static LoadResult everyFieldSet() {
+        ImpactDelta delta = new ImpactDelta(Duration.ofMillis(1200), 1, 2, OptionalLong.of(3), OptionalLong.of(4),
+                OptionalLong.of(5), OptionalLong.of(6), OptionalLong.of(7));
+        Blocker blocker = new Blocker(10, 11, "klpf_sleeper", true, PatchState.UNPATCHED,
+                List.of("klpf_target_wait+0x10/0x20 [klpf_target]"), List.of("klpf_target_wait [klpf_target]"));
+        return new LoadResult(Result.STALLED_REVERTED, "p", "/m/p.ko", "ab".repeat(32), "6.12.0", "stalled",
+                List.of(new Check("vermagic", Verdict.PASS, "matches")), new Timings(1L, 2L, 3L, 4L, 5L, 6L),
+                List.of(blocker), List.of("q"), List.of("livepatch: enabling patch 'p'"), new Impact(delta, delta));
+    }
+}
