@@ -25,6 +25,9 @@ import java.util.stream.Collectors;
  * {@code klpfleet kernel load} does them.
  */
 public final class LiveKernel implements HostKernel {
+    /** A random UUID the kernel draws at each boot (drivers/char/random.c, since 2.6): tells one boot from the next. */
+    public static final String BOOT_ID = "/proc/sys/kernel/random/boot_id";
+
     private final KernelRoot root;
     private final LivepatchSysfs sysfs;
     private final PatchLoader loader;
@@ -52,9 +55,15 @@ public final class LiveKernel implements HostKernel {
         try {
             taint = Taints.read(root).map(Taint::value);
         } catch (IllegalStateException e) {
-            taint = Optional.empty();
+            taint = Optional.empty(); // unreadable: unknown, reported as absent, never as 0
         }
-        return new Observation(release, patches, present, taint);
+        Optional<String> bootId;
+        try {
+            bootId = root.read(BOOT_ID).map(String::strip).filter(s -> !s.isEmpty());
+        } catch (java.io.UncheckedIOException e) {
+            bootId = Optional.empty();
+        }
+        return new Observation(release, patches, present, taint, bootId);
     }
 
     @Override

@@ -113,7 +113,7 @@ public final class AgentCommand implements Callable<Integer> {
             return agent.enrollIfNeeded(enrollToken, new Identity(HostFacts.hostname(root), HostFacts.distro(), labelMap));
         } catch (ControlPlaneException e) {
             throw new CommandFailure(switch (e.kind()) {
-                case UNREACHABLE, SERVER -> ExitCodes.UNREACHABLE;
+                case UNREACHABLE, SERVER, THROTTLED, UNEXPECTED -> ExitCodes.UNREACHABLE;
                 case DENIED -> ExitCodes.DENIED;
                 case REJECTED -> ExitCodes.BAD_INPUT;
             }, "enrollment failed: " + e.getMessage());
