@@ -3,10 +3,7 @@ package dev.klpfleet.agent.kernel;
 import dev.klpfleet.agent.reconcile.Observation;
 import dev.klpfleet.agent.reconcile.ObservedPatch;
 import dev.klpfleet.kernel.KernelRoot;
-import dev.klpfleet.kernel.Pause;
-import dev.klpfleet.kernel.insmod.ModuleTool;
 import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
-import dev.klpfleet.kernel.load.KernelOperationLog;
 import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.kernel.load.LoadResult;
 import dev.klpfleet.kernel.load.PatchLoader;
@@ -42,7 +39,7 @@ public final class LiveKernel implements HostKernel {
 
     /** The kernel at {@code root} with the real insmod/rmmod and kernel log, waits really sleeping. */
     public static LiveKernel at(KernelRoot root, InstantSource clock, LoadOptions options) {
-        return new LiveKernel(root, new PatchLoader(root, new ModuleTool(), clock, Pause.REAL, KernelOperationLog.factory(root, clock)), options);
+        return new LiveKernel(root, PatchLoader.of(root, clock), options);
     }
 
     @Override
