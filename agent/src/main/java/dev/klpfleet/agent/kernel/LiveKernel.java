@@ -39,7 +39,12 @@ public final class LiveKernel implements HostKernel {
 
     /** The kernel at {@code root} with the real insmod/rmmod and kernel log, waits really sleeping. */
     public static LiveKernel at(KernelRoot root, InstantSource clock, LoadOptions options) {
-        return new LiveKernel(root, PatchLoader.of(root, clock), options);
+        return at(root, clock, java.util.random.RandomGenerator.getDefault(), options);
+    }
+
+    /** As {@link #at(KernelRoot, InstantSource, LoadOptions)}, rmmod retries jittered by {@code random}. */
+    public static LiveKernel at(KernelRoot root, InstantSource clock, java.util.random.RandomGenerator random, LoadOptions options) {
+        return new LiveKernel(root, PatchLoader.of(root, clock, random), options);
     }
 
     @Override

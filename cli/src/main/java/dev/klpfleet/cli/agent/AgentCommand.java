@@ -76,8 +76,9 @@ public final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             Files.createDirectories(data);
-            agent = new Agent(LiveKernel.at(root, clock, LoadOptions.defaults()), plane, new StateFile(data),
-                    new ArtifactCache(data, plane, key), clock, Pause.REAL, RandomGenerator.getDefault());
+            RandomGenerator random = RandomGenerator.getDefault();
+            agent = new Agent(LiveKernel.at(root, clock, random, LoadOptions.defaults()), plane, new StateFile(data),
+                    new ArtifactCache(data, plane, key), clock, Pause.REAL, random);
         } catch (IOException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());
         }

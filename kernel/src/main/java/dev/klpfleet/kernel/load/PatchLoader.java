@@ -81,12 +81,17 @@ public final class PatchLoader {
         this.logs = logs;
     }
 
-    /** The loader of the kernel at {@code root} as the CLI and the agent use it: real kmod, kernel log, sleeps and clocks. */
+    /** The loader of the kernel at {@code root} as the CLI uses it: real kmod, kernel log, sleeps, clocks and randomness. */
     public static PatchLoader of(KernelRoot root, InstantSource wall) {
+        return of(root, wall, RandomGenerator.getDefault());
+    }
+
+    /** As {@link #of(KernelRoot, InstantSource)}, with the caller's randomness (the agent passes its own). */
+    public static PatchLoader of(KernelRoot root, InstantSource wall, RandomGenerator random) {
         LivepatchSysfs sysfs = new LivepatchSysfs(root);
         MonotonicClock clock = MonotonicClock.SYSTEM;
         return new PatchLoader(root, sysfs, new Preflight(root), new TransitionWatch(sysfs, new BlockerFinder(new Tasks(root)), clock, Pause.REAL),
-                new Kmod(), wall, clock, Pause.REAL, RandomGenerator.getDefault(), KernelOperationLog.factory(root, wall));
+                new Kmod(), wall, clock, Pause.REAL, random, KernelOperationLog.factory(root, wall));
     }
 
     /**
