@@ -38,6 +38,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -64,6 +65,8 @@ import java.util.random.RandomGenerator;
 public final class Agent {
     /** Upper bound on passes of {@link #runOnce()}: each pass takes one step, so this is more steps than any desired set needs. */
     public static final int MAX_ONCE_PASSES = 32;
+
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
 
     private final HostKernel kernel;
     private final ControlPlane server;
@@ -153,7 +156,7 @@ public final class Agent {
         List<Action> actions = new ArrayList<>();
         try {
             if (!state.enrolled()) {
-                return failed(actions, "not-enrolled", "this host is not enrolled: run once with --enroll-token");
+                return failed(actions, "not-enrolled", "this host is not enrolled: run once with --enroll-token", Optional.empty());
             }
             flushOutbox(actions);
             Observation seen = kernel.observe(names());
@@ -174,21 +177,22 @@ public final class Agent {
             flushOutbox(actions);
             return done(Requeue.Outcome.STEPPED, actions, why);
         } catch (ControlPlaneException e) {
-            return failed(actions, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage());
+            return failed(actions, e.kind().name().toLowerCase(Locale.ROOT), e.getMessage(), e.retryAfter());
         } catch (IOException | UncheckedIOException e) {
-            return failed(actions, "io", e.getMessage());
+            return failed(actions, "io", e.getMessage(), Optional.empty());
         }
     }
 
     private Pass done(Requeue.Outcome outcome, List<Action> actions, String detail) {
         consecutiveErrors = 0;
-        return new Pass(outcome, actions, detail, null, Requeue.after(outcome, interval(), 0, random));
+        return new Pass(outcome, actions, detail, null, Requeue.after(outcome, interval(), 0, random), state.droppedEvents());
     }
 
-    private Pass failed(List<Action> actions, String error, String detail) {
+    /** A failed pass backs off, and waits at least as long as the server's {@code Retry-After} asked (bounded). */
+    private Pass failed(List<Action> actions, String error, String detail, Optional<Duration> retryAfter) {
         consecutiveErrors++;
         return new Pass(Requeue.Outcome.FAILED, actions, detail, error,
-                Requeue.after(Requeue.Outcome.FAILED, interval(), consecutiveErrors, random));
+                Requeue.afterFailure(consecutiveErrors, retryAfter, random), state.droppedEvents());
     }
 
     private Duration interval() {
@@ -209,7 +213,8 @@ public final class Agent {
             ManagedPatch m = state.managed().get(p.name());
             return new LoadedPatch(p.name(), m == null ? null : m.version(), p.state(), m == null ? null : m.sha256());
         }).toList();
-        CheckinRequest req = new CheckinRequest(seen.kernelRelease(), loaded, seen.taint().orElse(0L));
+        // An unreadable taint is sent as null (unknown), never as 0: the server must not take it for a clean kernel.
+        CheckinRequest req = new CheckinRequest(seen.kernelRelease(), loaded, seen.taint().orElse(null));
         Checkin answer = server.checkin(state.hostId(), state.credential(), req, desired == null ? null : etag);
         lastCheckinUnchanged = answer instanceof Checkin.Unchanged;
         if (answer instanceof Checkin.Changed c) {
@@ -229,10 +234,10 @@ public final class Agent {
         if (last != null && last == now.value()) {
             return;
         }
-        AgentState next = state.withTaint(now.value());
+        AgentState next = state.withTaint(now.value(), seen.bootId().orElse(null));
         // Taint is sticky until reboot; a mask that lost bits means the host rebooted, and the new reading is a new baseline.
         if (last != null && (last & ~now.value()) == 0 && !now.addedSince(Taint.decode(last)).bad().isEmpty()) {
-            HostEvent e = Events.taint(now, Taint.decode(last), clock.instant());
+            HostEvent e = Events.taint(now, Taint.decode(last), seen.bootId(), clock.instant());
             next = next.enqueue(e);
             actions.add(new Action("health", null, null, "taint", e.evidence().path("message").asText(), e.eventId(), null));
         }
@@ -325,17 +330,26 @@ public final class Agent {
         };
     }
 
-    /** Sends every event in the outbox, oldest first; each leaves it once the server has it (201, or 409: recorded before). */
+    /**
+     * Sends every event in the outbox, oldest first; each leaves it once the server has it (201, or
+     * 409: recorded before). A retryable failure (no answer, 401/403, 408, 429, 5xx, an unexpected
+     * status) ends the pass with the event still queued, so it is sent again after the backoff. Only
+     * a terminal rejection (400, 413, 422: the same bytes can never be accepted) drops it, logged,
+     * shown as a {@code report} action and counted in {@link AgentState#droppedEvents()}.
+     */
     private void flushOutbox(List<Action> actions) throws ControlPlaneException, IOException, InterruptedException {
         for (HostEvent e : state.outbox()) {
             try {
                 server.report(state.hostId(), state.credential(), e);
             } catch (ControlPlaneException x) {
-                if (x.kind() != ControlPlaneException.Kind.REJECTED) {
+                if (x.kind().retryable()) {
                     throw x;
                 }
                 // The server will never take this event as it is; keeping it would block every later one.
+                LOG.log(System.Logger.Level.WARNING, "dropped event " + e.eventId() + ": " + x.getMessage());
                 actions.add(new Action("report", e.patch(), e.version(), "rejected", x.getMessage(), e.eventId(), null));
+                save(state.dropped(e.eventId()));
+                continue;
             }
             save(state.acknowledged(e.eventId()));
         }

@@ -41,7 +41,8 @@ public record KernelRoot(Path root) {
 
     /**
      * Reads a small pseudo file whole, without its trailing newline; empty when it does not exist
-     * (a task that exited, an attribute this kernel version lacks).
+     * (a task that exited, an attribute this kernel version lacks). A file that exists but cannot be
+     * read is an {@link UncheckedIOException}, never empty: "unreadable" must not pass for "absent".
      */
     public Optional<String> read(String absolute) {
         try {
@@ -59,17 +60,22 @@ public record KernelRoot(Path root) {
 
     /**
      * Whether a failed read means the object is gone rather than broken: a task that exited
-     * (ESRCH, and EACCES on {@code /proc/PID/stack} of a task being reaped), or a sysfs attribute
-     * whose kobject the kernel is deleting (ENODEV: a livepatch freed after its disable completed).
+     * (any error under {@code /proc/PID/}: ESRCH, and EACCES on {@code /proc/PID/stack} of a task
+     * being reaped), or a sysfs attribute whose kobject the kernel is deleting (ENODEV: a livepatch
+     * freed after its disable completed). Anything else, e.g. {@code /proc/sys/kernel/tainted}
+     * failing, is a read error.
      */
     private static boolean vanished(String absolute, IOException e) {
         // open() failures carry errno in FileSystemException's reason, read() failures in the message.
         String reason = e instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : String.valueOf(e.getMessage());
-        if (absolute.startsWith("/proc/")) {
+        if (TASK_PATH.matcher(absolute).lookingAt()) {
             return true;
         }
         return absolute.startsWith("/sys/") && (reason.contains("No such device") || reason.contains("No such file"));
     }
+
+    /** {@code /proc/PID/} and {@code /proc/PID/task/TID/}: the files of one task. */
+    private static final java.util.regex.Pattern TASK_PATH = java.util.regex.Pattern.compile("/proc/(self|\\d+)/");
 
     /**
      * Reads a procfs/sysfs file from offset 0 with reads of {@link #READ_CHUNK} bytes.

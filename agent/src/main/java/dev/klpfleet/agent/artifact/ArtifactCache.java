@@ -2,6 +2,7 @@ package dev.klpfleet.agent.artifact;
 
 import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.controlplane.ControlPlaneException;
+import dev.klpfleet.agent.state.Durable;
 import dev.klpfleet.protocol.artifact.ArtifactVerifier;
 import dev.klpfleet.protocol.artifact.BuildManifest;
 import dev.klpfleet.protocol.artifact.Sha256;
@@ -14,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.PublicKey;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -23,8 +26,13 @@ import java.util.regex.Pattern;
  * handed out, also when it was downloaded before (the disk is not trusted more than the network),
  * and it must be exactly what the desired set asked for: that patch, that version, built for the
  * running kernel. The server is trusted for delivery only.
+ *
+ * <p>A cached copy that is torn (a file missing, or a module whose hash is not its directory's
+ * name) is deleted and downloaded again; only a copy that is intact yet fails verification, or a
+ * fresh download that fails it, is refused.
  */
 public final class ArtifactCache {
+    private static final System.Logger LOG = System.getLogger(ArtifactCache.class.getName());
     public static final String DIR = "artifacts";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern MODULE_FILE = Pattern.compile("[A-Za-z0-9_.-]{1,200}\\.ko");
@@ -53,6 +61,16 @@ public final class ArtifactCache {
             return new Fetched.Refused("sha256-mismatch", "desired sha256 '" + want.sha256() + "' is not 64 lower-case hex digits");
         }
         Path here = dir.resolve(want.sha256());
+        if (Files.exists(here)) {
+            Optional<String> torn = torn(here, want.sha256());
+            if (torn.isPresent()) {
+                // A copy that no longer matches its own name was torn on disk (a crash, a power loss,
+                // a bad sector): not evidence of tampering. It is replaced by a fresh download, which
+                // is verified like any other.
+                LOG.log(System.Logger.Level.WARNING, "cached artifact " + want.sha256() + " is torn (" + torn.get() + "); downloading it again");
+                deleteTree(here);
+            }
+        }
         if (!Files.isRegularFile(here.resolve("manifest.sig"))) {
             byte[] module = server.artifact(credential, want.sha256());
             String sha = Sha256.hex(module);
@@ -100,23 +118,58 @@ public final class ArtifactCache {
         return new Fetched.Ready(null, m);
     }
 
-    /** Writes the three files into a fresh directory and renames it into place, so a crash never leaves a partial artifact. */
+    /**
+     * Why the cached copy in {@code here} is not intact, or empty when it is: a file missing or
+     * unreadable or empty, or a module whose SHA-256 is not the one the directory is named for. A copy that
+     * is intact but fails verification is not torn: that is judged (and refused) as it stands.
+     */
+    private static Optional<String> torn(Path here, String sha256) {
+        try {
+            for (String f : List.of("manifest.json", "manifest.sig")) {
+                if (!Files.isRegularFile(here.resolve(f))) {
+                    return Optional.of(f + " is missing");
+                }
+                // What a file written but never forced becomes after a power loss on ext4 and xfs.
+                if (Files.size(here.resolve(f)) == 0) {
+                    return Optional.of(f + " is empty");
+                }
+            }
+            Path module = here.resolve(moduleFileOf(here));
+            String actual = Sha256.hex(Files.readAllBytes(module));
+            return actual.equals(sha256) ? Optional.empty()
+                    : Optional.of(module.getFileName() + " has sha256 " + actual + " (" + Files.size(module) + " bytes)");
+        } catch (IOException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the three files into a fresh directory, each forced to disk, forces that directory,
+     * renames it into place and forces the cache directory ({@link Durable}): after a crash or a
+     * power loss the artifact is either whole or absent.
+     */
     private void store(Path here, String moduleFile, byte[] module, byte[] manifest, byte[] signature) throws IOException {
         Files.createDirectories(dir);
         Path tmp = Files.createTempDirectory(dir, ".download-");
-        Files.write(tmp.resolve(moduleFile), module);
-        Files.write(tmp.resolve("manifest.json"), manifest);
-        Files.write(tmp.resolve("manifest.sig"), signature);
+        Durable.writeForced(tmp.resolve(moduleFile), module);
+        Durable.writeForced(tmp.resolve("manifest.json"), manifest);
+        Durable.writeForced(tmp.resolve("manifest.sig"), signature);
+        Durable.forceDirectory(tmp);
         if (Files.exists(here)) {
             // a partial directory from an older klpfleet or a manual copy: replace it whole
-            try (var s = Files.list(here)) {
-                for (Path p : (Iterable<Path>) s::iterator) {
-                    Files.delete(p);
-                }
-            }
-            Files.delete(here);
+            deleteTree(here);
         }
         Files.move(tmp, here, StandardCopyOption.ATOMIC_MOVE);
+        Durable.forceDirectory(dir);
+    }
+
+    private static void deleteTree(Path here) throws IOException {
+        try (var s = Files.list(here)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Files.delete(p);
+            }
+        }
+        Files.delete(here);
     }
 
     private static String moduleFileOf(Path here) throws IOException {

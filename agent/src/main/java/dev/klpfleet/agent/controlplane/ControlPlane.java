@@ -100,7 +100,7 @@ public final class ControlPlane {
                 throw new ControlPlaneException(Kind.REJECTED, r.statusCode(), "artifact " + sha256 + " is larger than "
                         + MAX_ARTIFACT_BYTES + " bytes; refused unread", null);
             }
-            ok(new Bytes(r.statusCode(), body), "download of artifact " + sha256);
+            ok(new Bytes(r.statusCode(), body, r.headers()), "download of artifact " + sha256);
             return body;
         } catch (IOException e) {
             throw unreachable(e);
@@ -149,20 +149,23 @@ public final class ControlPlane {
         return new ControlPlaneException(Kind.UNREACHABLE, 0, "server " + base + " unreachable (" + why + ")", e);
     }
 
-    private record Bytes(int status, byte[] body) {}
+    private record Bytes(int status, byte[] body, java.net.http.HttpHeaders headers) {}
 
     private static byte[] ok(HttpResponse<byte[]> r, String what) throws ControlPlaneException {
-        return ok(new Bytes(r.statusCode(), r.body()), what);
+        return ok(new Bytes(r.statusCode(), r.body(), r.headers()), what);
     }
 
+    /** The body of a 2xx answer; any other status is a {@link ControlPlaneException} of {@link Kind#of its kind}. */
     private static byte[] ok(Bytes r, String what) throws ControlPlaneException {
         int s = r.status();
         if (s / 100 == 2) {
             return r.body();
         }
         String reason = errorLine(r.body());
-        Kind kind = s == 401 || s == 403 ? Kind.DENIED : s / 100 == 4 ? Kind.REJECTED : Kind.SERVER;
-        throw new ControlPlaneException(kind, s, what + " refused (HTTP " + s + "): " + reason, null);
+        Kind kind = Kind.of(s);
+        Duration retryAfter = RetryAfter.parse(r.headers().firstValue("Retry-After"), r.headers().firstValue("Date")).orElse(null);
+        throw new ControlPlaneException(kind, s, what + " refused (HTTP " + s + "): " + reason
+                + (retryAfter == null ? "" : "; retry after " + retryAfter.toSeconds() + " s"), null, retryAfter);
     }
 
     private static String errorLine(byte[] body) {

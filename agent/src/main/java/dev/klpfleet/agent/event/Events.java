@@ -58,8 +58,14 @@ public final class Events {
                 new Timings(null, null, null, null, null, 0L), List.of(), List.of(), List.of(), null);
     }
 
-    /** The health event for taint flags that appeared since the previous observation; the mask itself identifies it. */
-    public static HostEvent taint(Taint now, Taint before, Instant at) {
+    /**
+     * The health event for taint flags that appeared since the previous observation. The boot and
+     * the mask identify it ({@code health-taint-BOOTID-MASK}): taint is sticky within a boot, so the
+     * same mask on a later boot is a new event, not a 409. When the boot id is unreadable the
+     * observation's instant stands in for it (the event is saved with the taint baseline in one
+     * state write, so it is never re-derived after a crash and needs no stable id).
+     */
+    public static HostEvent taint(Taint now, Taint before, java.util.Optional<String> bootId, Instant at) {
         ObjectNode ev = WireJson.mapper().createObjectNode();
         ev.put("result", "taint");
         ev.put("taint", now.value());
@@ -70,7 +76,9 @@ public final class Events {
         }
         ev.put("message", "kernel taint gained " + now.addedSince(before).bad().stream()
                 .map(f -> f.letter() + " (" + f.meaning() + ")").reduce((a, b) -> a + ", " + b).orElse("nothing bad"));
-        return new HostEvent("health-taint-" + now.value(), EventKind.HEALTH, null, null, HealthKind.TAINT, at, ev);
+        String boot = bootId.orElse("at" + at.toEpochMilli());
+        ev.put("bootId", bootId.orElse(null));
+        return new HostEvent("health-taint-" + boot + "-" + now.value(), EventKind.HEALTH, null, null, HealthKind.TAINT, at, ev);
     }
 
     /**

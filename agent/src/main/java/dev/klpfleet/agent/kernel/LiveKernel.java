@@ -3,10 +3,7 @@ package dev.klpfleet.agent.kernel;
 import dev.klpfleet.agent.reconcile.Observation;
 import dev.klpfleet.agent.reconcile.ObservedPatch;
 import dev.klpfleet.kernel.KernelRoot;
-import dev.klpfleet.kernel.Pause;
-import dev.klpfleet.kernel.insmod.ModuleTool;
 import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
-import dev.klpfleet.kernel.load.KernelOperationLog;
 import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.kernel.load.LoadResult;
 import dev.klpfleet.kernel.load.PatchLoader;
@@ -25,6 +22,9 @@ import java.util.stream.Collectors;
  * {@code klpfleet kernel load} does them.
  */
 public final class LiveKernel implements HostKernel {
+    /** A random UUID the kernel draws at each boot (drivers/char/random.c, since 2.6): tells one boot from the next. */
+    public static final String BOOT_ID = "/proc/sys/kernel/random/boot_id";
+
     private final KernelRoot root;
     private final LivepatchSysfs sysfs;
     private final PatchLoader loader;
@@ -39,7 +39,12 @@ public final class LiveKernel implements HostKernel {
 
     /** The kernel at {@code root} with the real insmod/rmmod and kernel log, waits really sleeping. */
     public static LiveKernel at(KernelRoot root, InstantSource clock, LoadOptions options) {
-        return new LiveKernel(root, new PatchLoader(root, new ModuleTool(), clock, Pause.REAL, KernelOperationLog.factory(root, clock)), options);
+        return at(root, clock, java.util.random.RandomGenerator.getDefault(), options);
+    }
+
+    /** As {@link #at(KernelRoot, InstantSource, LoadOptions)}, rmmod retries jittered by {@code random}. */
+    public static LiveKernel at(KernelRoot root, InstantSource clock, java.util.random.RandomGenerator random, LoadOptions options) {
+        return new LiveKernel(root, PatchLoader.of(root, clock, random), options);
     }
 
     @Override
@@ -52,9 +57,15 @@ public final class LiveKernel implements HostKernel {
         try {
             taint = Taints.read(root).map(Taint::value);
         } catch (IllegalStateException e) {
-            taint = Optional.empty();
+            taint = Optional.empty(); // unreadable: unknown, reported as absent, never as 0
         }
-        return new Observation(release, patches, present, taint);
+        Optional<String> bootId;
+        try {
+            bootId = root.read(BOOT_ID).map(String::strip).filter(s -> !s.isEmpty());
+        } catch (java.io.UncheckedIOException e) {
+            bootId = Optional.empty();
+        }
+        return new Observation(release, patches, present, taint, bootId);
     }
 
     @Override

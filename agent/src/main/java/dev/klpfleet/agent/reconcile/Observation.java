@@ -11,9 +11,11 @@ import java.util.Set;
  * @param patches       every patch under {@code /sys/kernel/livepatch}, in name order
  * @param modules       of the module names the pass asked about, those with a {@code /sys/module/NAME}
  *                      directory (a patch module stays there after its patch is disabled, until rmmod)
- * @param taint         {@code /proc/sys/kernel/tainted}, empty when unreadable
+ * @param taint         {@code /proc/sys/kernel/tainted}, empty when unreadable (unknown: never taken for 0)
+ * @param bootId        {@code /proc/sys/kernel/random/boot_id} (a random UUID per boot, since 2.6), empty when unreadable
  */
-public record Observation(String kernelRelease, List<ObservedPatch> patches, Set<String> modules, Optional<Long> taint) {
+public record Observation(String kernelRelease, List<ObservedPatch> patches, Set<String> modules, Optional<Long> taint,
+                          Optional<String> bootId) {
     public Observation {
         patches = List.copyOf(patches);
         modules = Set.copyOf(modules);

@@ -66,6 +66,16 @@ public final class Requeue {
         };
     }
 
+    /**
+     * After a failed pass whose server said {@code Retry-After}: the longer of our own backoff and
+     * what it asked for (already bounded by the control plane), so a server can slow us down but
+     * never make us hammer it.
+     */
+    public static Duration afterFailure(int consecutiveErrors, java.util.Optional<Duration> retryAfter, RandomGenerator random) {
+        Duration backoff = after(Outcome.FAILED, DEFAULT_INTERVAL, consecutiveErrors, random);
+        return retryAfter.filter(r -> r.compareTo(backoff) > 0).orElse(backoff);
+    }
+
     private static Duration clamp(Duration d, Duration min, Duration max) {
         return d.compareTo(min) < 0 ? min : d.compareTo(max) > 0 ? max : d;
     }

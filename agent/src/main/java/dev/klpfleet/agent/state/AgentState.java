@@ -17,9 +17,12 @@ import java.util.TreeMap;
  * @param failures   operations that failed, by {@link Failures} key, with when: a failed load is not
  *                   retried for the same rollout and artifact; a failed unload is retried after a while
  * @param lastTaint  the taint mask the previous pass saw; null before the first observation
+ * @param lastBootId {@code /proc/sys/kernel/random/boot_id} when {@code lastTaint} was seen; null if unknown
+ * @param droppedEvents how many events the server refused for good (HTTP 400/413/422) and the agent
+ *                   therefore dropped from the outbox, since this data directory was created
  */
 public record AgentState(String hostId, String credential, Map<String, ManagedPatch> managed, List<HostEvent> outbox,
-                         Map<String, Instant> failures, Long lastTaint) {
+                         Map<String, Instant> failures, Long lastTaint, String lastBootId, long droppedEvents) {
 
     public AgentState {
         managed = managed == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(managed));
@@ -28,7 +31,7 @@ public record AgentState(String hostId, String credential, Map<String, ManagedPa
     }
 
     public static AgentState empty() {
-        return new AgentState(null, null, Map.of(), List.of(), Map.of(), null);
+        return new AgentState(null, null, Map.of(), List.of(), Map.of(), null, null, 0);
     }
 
     public boolean enrolled() {
@@ -36,19 +39,19 @@ public record AgentState(String hostId, String credential, Map<String, ManagedPa
     }
 
     public AgentState enrolled(String id, String cred) {
-        return new AgentState(id, cred, managed, outbox, failures, lastTaint);
+        return new AgentState(id, cred, managed, outbox, failures, lastTaint, lastBootId, droppedEvents);
     }
 
     public AgentState withManaged(ManagedPatch p) {
         Map<String, ManagedPatch> m = new TreeMap<>(managed);
         m.put(p.patch(), p);
-        return new AgentState(hostId, credential, m, outbox, failures, lastTaint);
+        return new AgentState(hostId, credential, m, outbox, failures, lastTaint, lastBootId, droppedEvents);
     }
 
     public AgentState withoutManaged(String patch) {
         Map<String, ManagedPatch> m = new TreeMap<>(managed);
         m.remove(patch);
-        return new AgentState(hostId, credential, m, outbox, failures, lastTaint);
+        return new AgentState(hostId, credential, m, outbox, failures, lastTaint, lastBootId, droppedEvents);
     }
 
     public AgentState enqueue(HostEvent e) {
@@ -56,22 +59,29 @@ public record AgentState(String hostId, String credential, Map<String, ManagedPa
         if (o.stream().noneMatch(x -> x.eventId().equals(e.eventId()))) {
             o.add(e);
         }
-        return new AgentState(hostId, credential, managed, o, failures, lastTaint);
+        return new AgentState(hostId, credential, managed, o, failures, lastTaint, lastBootId, droppedEvents);
     }
 
     public AgentState acknowledged(String eventId) {
         List<HostEvent> o = new ArrayList<>(outbox);
         o.removeIf(x -> x.eventId().equals(eventId));
-        return new AgentState(hostId, credential, managed, o, failures, lastTaint);
+        return new AgentState(hostId, credential, managed, o, failures, lastTaint, lastBootId, droppedEvents);
     }
 
     public AgentState failed(String key, Instant at) {
         Map<String, Instant> f = new TreeMap<>(failures);
         f.put(key, at);
-        return new AgentState(hostId, credential, managed, outbox, f, lastTaint);
+        return new AgentState(hostId, credential, managed, outbox, f, lastTaint, lastBootId, droppedEvents);
     }
 
-    public AgentState withTaint(long taint) {
-        return new AgentState(hostId, credential, managed, outbox, failures, taint);
+    /** The taint seen now, on the boot {@code bootId} (null if unreadable). */
+    public AgentState withTaint(long taint, String bootId) {
+        return new AgentState(hostId, credential, managed, outbox, failures, taint, bootId, droppedEvents);
+    }
+
+    /** Drops {@code eventId} from the outbox unsent, counting it in {@link #droppedEvents}. */
+    public AgentState dropped(String eventId) {
+        AgentState a = acknowledged(eventId);
+        return new AgentState(hostId, credential, managed, a.outbox, failures, lastTaint, lastBootId, droppedEvents + 1);
     }
 }

@@ -3,18 +3,16 @@ package dev.klpfleet.agent.state;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.klpfleet.protocol.WireJson;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code DATA/state.json}: the agent's {@link AgentState}. Every save writes a temporary file,
- * forces it to disk and renames it over the old one, so a crash leaves either the old state or the
- * new one, never half of either. Mode 0600: it holds the host credential.
+ * forces it to disk, renames it over the old one and forces the directory, so a crash or a power
+ * loss leaves either the old state or the new one, never half of either. Mode 0600: it holds the
+ * host credential.
  */
 public final class StateFile {
     public static final String NAME = "state.json";
@@ -46,20 +44,15 @@ public final class StateFile {
         }
     }
 
-    /** Replaces the saved state with {@code state}, atomically and durably. */
+    /**
+     * Replaces the saved state with {@code state}, atomically and durably: a temporary file is
+     * written and forced, renamed over the old one, and the directory forced ({@link Durable}).
+     */
     public void save(AgentState state) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(NAME + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state)));
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new FileSystemException(file.toString(), null, "the data directory's file system cannot rename atomically");
-        }
+        Durable.writeForced(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Durable.publish(tmp, file);
     }
 }

@@ -22,7 +22,7 @@ class DiffTest {
 
     static Observation kernel(ObservedPatch... patches) {
         return new Observation("6.12.0-1-amd64", List.of(patches),
-                Set.of(java.util.Arrays.stream(patches).map(ObservedPatch::name).toArray(String[]::new)), Optional.of(0L));
+                Set.of(java.util.Arrays.stream(patches).map(ObservedPatch::name).toArray(String[]::new)), Optional.of(0L), Optional.of("boot-1"));
     }
 
     static ObservedPatch enabled(String name) {

@@ -76,8 +76,9 @@ public final class AgentCommand implements Callable<Integer> {
         Agent agent;
         try {
             Files.createDirectories(data);
-            agent = new Agent(LiveKernel.at(root, clock, LoadOptions.defaults()), plane, new StateFile(data),
-                    new ArtifactCache(data, plane, key), clock, Pause.REAL, RandomGenerator.getDefault());
+            RandomGenerator random = RandomGenerator.getDefault();
+            agent = new Agent(LiveKernel.at(root, clock, random, LoadOptions.defaults()), plane, new StateFile(data),
+                    new ArtifactCache(data, plane, key), clock, Pause.REAL, random);
         } catch (IOException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());
         }
@@ -113,7 +114,7 @@ public final class AgentCommand implements Callable<Integer> {
             return agent.enrollIfNeeded(enrollToken, new Identity(HostFacts.hostname(root), HostFacts.distro(), labelMap));
         } catch (ControlPlaneException e) {
             throw new CommandFailure(switch (e.kind()) {
-                case UNREACHABLE, SERVER -> ExitCodes.UNREACHABLE;
+                case UNREACHABLE, SERVER, THROTTLED, UNEXPECTED -> ExitCodes.UNREACHABLE;
                 case DENIED -> ExitCodes.DENIED;
                 case REJECTED -> ExitCodes.BAD_INPUT;
             }, "enrollment failed: " + e.getMessage());

@@ -16,7 +16,7 @@ final class AgentReport {
     static int exitCode(OnceReport r) {
         if (r.error() != null) {
             return switch (r.error()) {
-                case "unreachable", "server" -> ExitCodes.UNREACHABLE;
+                case "unreachable", "server", "throttled", "unexpected" -> ExitCodes.UNREACHABLE;
                 case "denied" -> ExitCodes.DENIED;
                 case "rejected" -> ExitCodes.BAD_INPUT;
                 case "not-enrolled" -> ExitCodes.NOT_ENROLLED;
@@ -37,6 +37,10 @@ final class AgentReport {
             out.println("no steps: the kernel already matches the desired set");
         }
         r.steps().forEach(a -> printAction(out, a));
+        if (r.droppedEvents() > 0) {
+            out.printf("%d event%s refused for good by the server and dropped (see the report lines)%n", r.droppedEvents(),
+                    r.droppedEvents() == 1 ? "" : "s");
+        }
         out.printf("%s after %d pass%s: %s%n", switch (r.outcome()) {
             case "idle" -> "DONE";
             case "failed" -> "FAILED";

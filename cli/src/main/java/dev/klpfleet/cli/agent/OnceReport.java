@@ -15,12 +15,14 @@ import java.util.List;
  *                 (the pass bound was reached) or {@code failed}
  * @param detail   the last pass's one line
  * @param error    the last pass's failure kind, else null
+ * @param droppedEvents events the server refused for good (400/413/422) that the agent dropped, since its data directory was created
  */
-record OnceReport(String hostId, boolean enrolled, List<Action> steps, int passes, String outcome, String detail, String error) {
+record OnceReport(String hostId, boolean enrolled, List<Action> steps, int passes, String outcome, String detail, String error,
+                  long droppedEvents) {
 
     static OnceReport of(String hostId, boolean enrolled, List<Pass> passes) {
         Pass last = passes.get(passes.size() - 1);
         return new OnceReport(hostId, enrolled, passes.stream().flatMap(p -> p.actions().stream()).toList(), passes.size(),
-                last.outcome().name().toLowerCase(java.util.Locale.ROOT), last.detail(), last.error());
+                last.outcome().name().toLowerCase(java.util.Locale.ROOT), last.detail(), last.error(), last.droppedEvents());
     }
 }

@@ -1,9 +1,6 @@
 package dev.klpfleet.cli.kernel;
 
 import dev.klpfleet.kernel.KernelRoot;
-import dev.klpfleet.kernel.Pause;
-import dev.klpfleet.kernel.insmod.ModuleTool;
-import dev.klpfleet.kernel.load.KernelOperationLog;
 import dev.klpfleet.kernel.load.PatchLoader;
 import java.time.InstantSource;
 import java.nio.file.Path;
@@ -31,6 +28,6 @@ public final class KernelCommand {
 
     PatchLoader loader() {
         InstantSource clock = InstantSource.system();
-        return new PatchLoader(root(), new ModuleTool(), clock, Pause.REAL, KernelOperationLog.factory(root(), clock));
+        return PatchLoader.of(root(), clock);
     }
 }

@@ -26,11 +26,23 @@ public final class ImpactSampler {
         return new ImpactSample(
                 clock.instant(),
                 ProcReaders.ksoftirqd(root),
-                root.read("/proc/net/snmp").flatMap(ProcReaders::tcp),
-                root.read("/proc/pressure/cpu").flatMap(ProcReaders::pressure),
-                root.read("/proc/pressure/io").flatMap(ProcReaders::pressure),
+                measured("/proc/net/snmp").flatMap(ProcReaders::tcp),
+                measured("/proc/pressure/cpu").flatMap(ProcReaders::pressure),
+                measured("/proc/pressure/io").flatMap(ProcReaders::pressure),
                 pid.isPresent()
                         ? root.read("/proc/" + pid.getAsInt() + "/stat").flatMap(s -> ProcReaders.processCpu(pid.getAsInt(), s))
                         : Optional.empty());
+    }
+
+    /**
+     * A system-wide signal for the impact sample; one that cannot be read is missing from it (PSI
+     * files answer EOPNOTSUPP when booted with psi=0, 5.2+), never a reason to fail the operation.
+     */
+    private java.util.Optional<String> measured(String absolute) {
+        try {
+            return root.read(absolute);
+        } catch (java.io.UncheckedIOException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

@@ -1,119 +1,15 @@
 package dev.klpfleet.kernel.insmod;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Loads and unloads kernel modules with the system's own {@code insmod}/{@code rmmod} (kmod),
- * measuring each run's wall and CPU time.
- *
- * <p>The tool runs under {@code sh -c '...; times'} so the shell reports its child's CPU time after
- * it exits: a finished process's CPU time is otherwise unreadable from Java.
+ * What loads and unloads kernel modules: {@link Kmod} (the system's insmod/rmmod) on a host, a
+ * scripted one in tests of the paths a fixture kernel cannot take.
  */
-public final class ModuleTool {
-    /** insmod of a livepatch returns once the transition has started; resolving symbols can take seconds on big kernels. */
-    public static final Duration INSMOD_TIMEOUT = Duration.ofMinutes(2);
-    /** rmmod of a disabled patch module is quick; anything longer is a stuck module. */
-    public static final Duration RMMOD_TIMEOUT = Duration.ofSeconds(30);
+public interface ModuleTool {
+    /** Loads {@code ko}; a failure is a {@link ToolRun} with a non-zero exit code, not an exception. */
+    ToolRun insmod(Path ko) throws InterruptedException;
 
-    private static final String MARK = "@@klpfleet-times@@";
-    private static final Pattern TIME = Pattern.compile("(\\d+)m([\\d.]+)s");
-
-    /** Loads {@code ko}; never retried here, since a second insmod of a module that half-loaded would only say "File exists". */
-    public ToolRun insmod(Path ko) throws InterruptedException {
-        return run(List.of("insmod", ko.toAbsolutePath().toString()), INSMOD_TIMEOUT);
-    }
-
-    /** Unloads the module named {@code name}. */
-    public ToolRun rmmod(String name) throws InterruptedException {
-        return run(List.of("rmmod", name), RMMOD_TIMEOUT);
-    }
-
-    private static ToolRun run(List<String> command, Duration timeout) throws InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("sh", "-c",
-                "\"$@\" 2>&1; rc=$?; echo " + MARK + "; times; exit $rc", "klpfleet"));
-        argv.addAll(command);
-        Path log;
-        try {
-            log = Files.createTempFile("klpfleet-" + command.get(0), ".out");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temp file for " + command.get(0) + " output", e);
-        }
-        // Output goes to a file, not a pipe, so a chatty tool can never block on a full pipe.
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = pb.environment();
-        env.put("PATH", "/usr/sbin:/sbin:/usr/bin:/bin:" + env.getOrDefault("PATH", ""));
-        env.put("LC_ALL", "C");
-        long start = System.nanoTime();
-        Process p;
-        try {
-            p = pb.start();
-            p.getOutputStream().close();
-        } catch (IOException e) {
-            deleteQuietly(log);
-            return new ToolRun(command, 127, "cannot run " + command.get(0) + ": " + e.getMessage(),
-                    Duration.ZERO, Optional.empty());
-        }
-        String out;
-        boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        if (!done) {
-            // A process inside finit_module cannot be killed; we stop waiting and say so.
-            p.destroyForcibly();
-            deleteQuietly(log);
-            return new ToolRun(command, -1, command.get(0) + " did not return within " + timeout.toSeconds() + " s",
-                    wall, Optional.empty());
-        }
-        out = readAndDelete(log);
-        int mark = out.indexOf(MARK);
-        String own = mark < 0 ? out : out.substring(0, mark);
-        Optional<Duration> cpu = mark < 0 ? Optional.empty() : childCpu(out.substring(mark + MARK.length()));
-        return new ToolRun(command, p.exitValue(), own.strip(), wall, cpu);
-    }
-
-    /** {@code times} prints the shell's user/sys, then its children's user/sys, e.g. {@code 0m0.004s 0m0.120s}. */
-    static Optional<Duration> childCpu(String times) {
-        List<String> lines = times.strip().lines().toList();
-        if (lines.size() < 2) {
-            return Optional.empty();
-        }
-        Matcher m = TIME.matcher(lines.get(1));
-        Duration total = Duration.ZERO;
-        int found = 0;
-        while (m.find()) {
-            long nanos = Math.round(Double.parseDouble(m.group(2)) * 1e9);
-            total = total.plusMinutes(Long.parseLong(m.group(1))).plusNanos(nanos);
-            found++;
-        }
-        return found == 2 ? Optional.of(total) : Optional.empty();
-    }
-
-    private static String readAndDelete(Path log) {
-        try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        } finally {
-            deleteQuietly(log);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a leftover temp file is harmless
-        }
-    }
+    /** Unloads the module named {@code name}; a failure is a {@link ToolRun} with a non-zero exit code. */
+    ToolRun rmmod(String name) throws InterruptedException;
 }

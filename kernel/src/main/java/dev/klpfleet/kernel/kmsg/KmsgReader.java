@@ -1,6 +1,7 @@
 package dev.klpfleet.kernel.kmsg;
 
 import dev.klpfleet.kernel.KernelRoot;
+import dev.klpfleet.kernel.time.MonotonicClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -100,7 +101,7 @@ public final class KmsgReader implements AutoCloseable {
      */
     public synchronized KmsgMark mark(String label, Duration within) throws IOException {
         String marker = writeMarker("mark", label);
-        Instant deadline = clock.instant().plus(within);
+        long deadline = MonotonicClock.SYSTEM.nanoTime() + within.toNanos();
         while (true) {
             KmsgRecord r = next(deadline);
             if (r == null) {
@@ -130,7 +131,7 @@ public final class KmsgReader implements AutoCloseable {
             throw new IllegalArgumentException("not this reader's latest mark: " + mark);
         }
         String marker = writeMarker("collect", mark.label());
-        Instant deadline = clock.instant().plus(within);
+        long deadline = MonotonicClock.SYSTEM.nanoTime() + within.toNanos();
         while (true) {
             KmsgRecord r = next(deadline);
             if (r == null) {
@@ -160,9 +161,10 @@ public final class KmsgReader implements AutoCloseable {
         }
     }
 
-    private KmsgRecord next(Instant deadline) throws IOException {
+    /** The next record, waiting until {@code deadline} (a {@link MonotonicClock#SYSTEM} reading: the queue's own wait is monotonic too). */
+    private KmsgRecord next(long deadline) throws IOException {
         while (true) {
-            long waitMs = Duration.between(clock.instant(), deadline).toMillis();
+            long waitMs = Duration.ofNanos(deadline - MonotonicClock.SYSTEM.nanoTime()).toMillis();
             KmsgRecord r;
             try {
                 r = waitMs <= 0 ? queue.poll() : queue.poll(Math.min(waitMs, 100), TimeUnit.MILLISECONDS);

@@ -25,8 +25,11 @@ import java.util.Set;
  *
  * <p>This class never writes {@code force}: forcing marks tasks patched without checking their
  * stacks and pins the module forever.
+ *
+ * <p>Not final only so a test can make a write to {@code enabled} fail as the kernel can (EBUSY,
+ * EINVAL), which no fixture file can be made to do for root.
  */
-public final class LivepatchSysfs {
+public class LivepatchSysfs {
     public static final String DIR = "/sys/kernel/livepatch";
 
     /** Per-patch attribute files; anything else in a patch directory that is a directory is an object. */

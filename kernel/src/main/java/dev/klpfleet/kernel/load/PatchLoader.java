@@ -2,6 +2,7 @@ package dev.klpfleet.kernel.load;
 
 import dev.klpfleet.kernel.KernelRoot;
 import dev.klpfleet.kernel.Pause;
+import dev.klpfleet.kernel.insmod.Kmod;
 import dev.klpfleet.kernel.insmod.ModuleTool;
 import dev.klpfleet.kernel.insmod.ToolRun;
 import dev.klpfleet.kernel.livepatch.KlpPatch;
@@ -11,6 +12,7 @@ import dev.klpfleet.kernel.preflight.Preflight;
 import dev.klpfleet.kernel.preflight.PreflightReport;
 import dev.klpfleet.kernel.preflight.Verdict;
 import dev.klpfleet.kernel.task.Tasks;
+import dev.klpfleet.kernel.time.MonotonicClock;
 import dev.klpfleet.kernel.transition.Blocker;
 import dev.klpfleet.kernel.transition.BlockerFinder;
 import dev.klpfleet.kernel.transition.TransitionOutcome;
@@ -23,7 +25,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
@@ -47,25 +49,49 @@ public final class PatchLoader {
      */
     public static final Duration RMMOD_SETTLE = Duration.ofSeconds(10);
     private static final Duration RMMOD_FIRST_BACKOFF = Duration.ofMillis(20);
+    private static final Duration RMMOD_MAX_BACKOFF = Duration.ofSeconds(1);
 
     private final KernelRoot root;
     private final LivepatchSysfs sysfs;
     private final Preflight preflight;
     private final TransitionWatch watch;
     private final ModuleTool tool;
-    private final InstantSource clock;
+    private final InstantSource wall;
+    private final MonotonicClock clock;
     private final Pause pause;
+    private final RandomGenerator random;
     private final OperationLog.Factory logs;
 
-    public PatchLoader(KernelRoot root, ModuleTool tool, InstantSource clock, Pause pause, OperationLog.Factory logs) {
+    /**
+     * @param wall   for the instants the operation reports (kernel log matching); never for a deadline
+     * @param clock  for every deadline and duration: RMMOD_SETTLE, REVERSE_TIMEOUT, the stall timeout
+     * @param random the jitter of rmmod retries
+     */
+    public PatchLoader(KernelRoot root, LivepatchSysfs sysfs, Preflight preflight, TransitionWatch watch, ModuleTool tool,
+                       InstantSource wall, MonotonicClock clock, Pause pause, RandomGenerator random, OperationLog.Factory logs) {
         this.root = root;
-        this.sysfs = new LivepatchSysfs(root);
-        this.preflight = new Preflight(root);
-        this.watch = new TransitionWatch(sysfs, new BlockerFinder(new Tasks(root)), clock, pause);
+        this.sysfs = sysfs;
+        this.preflight = preflight;
+        this.watch = watch;
         this.tool = tool;
+        this.wall = wall;
         this.clock = clock;
         this.pause = pause;
+        this.random = random;
         this.logs = logs;
+    }
+
+    /** The loader of the kernel at {@code root} as the CLI uses it: real kmod, kernel log, sleeps, clocks and randomness. */
+    public static PatchLoader of(KernelRoot root, InstantSource wall) {
+        return of(root, wall, RandomGenerator.getDefault());
+    }
+
+    /** As {@link #of(KernelRoot, InstantSource)}, with the caller's randomness (the agent passes its own). */
+    public static PatchLoader of(KernelRoot root, InstantSource wall, RandomGenerator random) {
+        LivepatchSysfs sysfs = new LivepatchSysfs(root);
+        MonotonicClock clock = MonotonicClock.SYSTEM;
+        return new PatchLoader(root, sysfs, new Preflight(root), new TransitionWatch(sysfs, new BlockerFinder(new Tasks(root)), clock, Pause.REAL),
+                new Kmod(), wall, clock, Pause.REAL, random, KernelOperationLog.factory(root, wall));
     }
 
     /**
@@ -73,7 +99,7 @@ public final class PatchLoader {
      * transition. See {@link Result} for the possible outcomes.
      */
     public LoadResult load(Path ko, ModuleInspection module, LoadOptions options) throws InterruptedException {
-        Instant start = clock.instant();
+        long start = clock.nanoTime();
         String name = module.name().replace('-', '_');
         String release = preflight.runningRelease();
         Report report = new Report(name, ko.toString(), module.sha256(), release);
@@ -105,7 +131,8 @@ public final class PatchLoader {
                 removeLeftover(name);
                 return report.done(Result.LOAD_FAILED, "insmod failed: " + firstLine(insmod.output()), start);
             }
-            Instant watchStart = clock.instant();
+            Instant watchStartedAt = wall.instant();
+            long watchStart = clock.nanoTime();
             TransitionOutcome outcome;
             try {
                 // The impact sample that ends the insmod phase is taken after the first look, so
@@ -117,7 +144,7 @@ public final class PatchLoader {
                 removeLeftover(name);
                 throw e;
             }
-            report.watched(watchStart, outcome, log);
+            report.watched(watchStartedAt, outcome, log);
             if (outcome instanceof TransitionOutcome.Stalled stalled) {
                 report.blockers = stalled.blockers();
                 if (options.onStall() == OnStall.WAIT) {
@@ -136,7 +163,7 @@ public final class PatchLoader {
                     rmmodSettled(old);
                 }
             }
-            return report.done(Result.APPLIED, "applied " + name + " in " + seconds(Duration.between(start, clock.instant()))
+            return report.done(Result.APPLIED, "applied " + name + " in " + seconds(clock.since(start))
                     + (replaced.isEmpty() ? "" : "; replaced " + String.join(", ", replaced)), start);
         }
     }
@@ -146,7 +173,7 @@ public final class PatchLoader {
      * A patch already disabled and freed only has its module removed.
      */
     public LoadResult unload(String name, LoadOptions options) throws InterruptedException {
-        Instant start = clock.instant();
+        long start = clock.nanoTime();
         name = name.replace('-', '_');
         Report report = new Report(name, null, null, preflight.runningRelease());
         Optional<KlpPatch> patch = sysfs.patch(name);
@@ -164,16 +191,18 @@ public final class PatchLoader {
                 } finally {
                     log.phaseDone();
                 }
-                Instant watchStart = clock.instant();
-                TransitionOutcome outcome = watch.await(name, watchStart, options.stallTimeout());
-                report.watched(watchStart, outcome, log);
+                Instant watchStartedAt = wall.instant();
+                TransitionOutcome outcome = watch.await(name, clock.nanoTime(), options.stallTimeout());
+                report.watched(watchStartedAt, outcome, log);
                 if (outcome instanceof TransitionOutcome.Stalled stalled) {
                     report.blockers = stalled.blockers();
                     if (options.onStall() == OnStall.WAIT) {
                         return report.done(Result.STALLED_WAITING, "unpatching " + name + " stalled after "
                                 + seconds(stalled.elapsed()) + "; still in progress as asked (" + who(stalled.blockers()) + ")", start);
                     }
-                    return reverseUnload(report, name, stalled, start);
+                    Optional<LoadResult> failed = reverse(report, name, true, start);
+                    return failed.orElseGet(() -> report.done(Result.STALLED_REVERTED, "unpatching " + report.name + " stalled for "
+                            + seconds(stalled.elapsed()) + " (" + who(stalled.blockers()) + "); re-enabled, the patch stays applied", start));
                 }
             }
             Optional<ToolRun> rmmod = rmmodSettled(name);
@@ -185,23 +214,15 @@ public final class PatchLoader {
         }
     }
 
-    private LoadResult reverseLoad(Report report, String name, TransitionOutcome.Stalled stalled, Instant start)
+    private LoadResult reverseLoad(Report report, String name, TransitionOutcome.Stalled stalled, long start)
             throws InterruptedException {
-        Instant revertStart = clock.instant();
-        try {
-            sysfs.setEnabled(name, false);
-        } catch (IOException e) {
-            return report.done(Result.DISABLE_FAILED, "transition stalled and writing 0 to enabled failed: " + e.getMessage(), start);
-        }
-        TransitionOutcome back = watch.await(name, revertStart, REVERSE_TIMEOUT);
-        if (back instanceof TransitionOutcome.Stalled again) {
-            report.blockers = again.blockers();
-            report.revert = Duration.between(revertStart, clock.instant());
-            return report.done(Result.REVERT_STALLED, "transition of " + name + " stalled, and so did its reversal ("
-                    + who(again.blockers()) + "); the patch is still loaded: a human must look", start);
+        long revertStart = clock.nanoTime();
+        Optional<LoadResult> failed = reverse(report, name, false, start);
+        if (failed.isPresent()) {
+            return failed.get();
         }
         Optional<ToolRun> rmmod = rmmodSettled(name);
-        report.revert = Duration.between(revertStart, clock.instant());
+        report.revert = clock.since(revertStart);
         if (rmmod.isPresent() && !rmmod.get().succeeded()) {
             return report.done(Result.RMMOD_FAILED, "transition reversed but rmmod " + name + " failed: "
                     + firstLine(rmmod.get().output()), start);
@@ -210,23 +231,32 @@ public final class PatchLoader {
                 + " (" + who(stalled.blockers()) + "); reversed and removed, the kernel is as before", start);
     }
 
-    private LoadResult reverseUnload(Report report, String name, TransitionOutcome.Stalled stalled, Instant start)
-            throws InterruptedException {
-        Instant revertStart = clock.instant();
+    /**
+     * Backs out a stalled transition, of a load ({@code enable} false: write 0) or of an unload
+     * ({@code enable} true: write 1), and waits up to {@link #REVERSE_TIMEOUT} for the reversal.
+     * The kernel reverses a running transition on that write (klp_reverse_transition, since 4.12).
+     *
+     * @return the result when the write failed (DISABLE_FAILED) or the reversal stalled too
+     *         (REVERT_STALLED); empty when the kernel is back where it started
+     */
+    private Optional<LoadResult> reverse(Report report, String name, boolean enable, long start) throws InterruptedException {
+        String what = enable ? "unpatching " + name : "transition of " + name;
+        long revertStart = clock.nanoTime();
         try {
-            sysfs.setEnabled(name, true);
+            sysfs.setEnabled(name, enable);
         } catch (IOException e) {
-            return report.done(Result.DISABLE_FAILED, "unpatching stalled and writing 1 to enabled failed: " + e.getMessage(), start);
+            report.revert = clock.since(revertStart);
+            return Optional.of(report.done(Result.DISABLE_FAILED, what + " stalled and writing " + (enable ? 1 : 0)
+                    + " to enabled failed: " + e.getMessage(), start));
         }
         TransitionOutcome back = watch.await(name, revertStart, REVERSE_TIMEOUT);
-        report.revert = Duration.between(revertStart, clock.instant());
+        report.revert = clock.since(revertStart);
         if (back instanceof TransitionOutcome.Stalled again) {
             report.blockers = again.blockers();
-            return report.done(Result.REVERT_STALLED, "unpatching " + name + " stalled, and so did re-enabling it ("
-                    + who(again.blockers()) + "): a human must look", start);
+            return Optional.of(report.done(Result.REVERT_STALLED, what + " stalled, and so did " + (enable ? "re-enabling it" : "its reversal")
+                    + " (" + who(again.blockers()) + "); the patch is still loaded: a human must look", start));
         }
-        return report.done(Result.STALLED_REVERTED, "unpatching " + name + " stalled for " + seconds(stalled.elapsed())
-                + " (" + who(stalled.blockers()) + "); re-enabled, the patch stays applied", start);
+        return Optional.empty();
     }
 
     /**
@@ -234,17 +264,17 @@ public final class PatchLoader {
      * kernel has not yet dropped its reference. Empty when the module is not loaded.
      */
     private Optional<ToolRun> rmmodSettled(String name) throws InterruptedException {
-        Instant deadline = clock.instant().plus(RMMOD_SETTLE);
+        long deadline = clock.nanoTime() + RMMOD_SETTLE.toNanos();
         Duration backoff = RMMOD_FIRST_BACKOFF;
         ToolRun last = null;
         while (root.exists("/sys/module/" + name)) {
             last = tool.rmmod(name);
-            if (last.succeeded() || !clock.instant().isBefore(deadline)) {
+            if (last.succeeded() || clock.reached(deadline)) {
                 return Optional.of(last);
             }
-            long jitter = ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1);
+            long jitter = random.nextLong(backoff.toMillis() / 2 + 1);
             pause.sleep(backoff.plusMillis(jitter));
-            backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : backoff.multipliedBy(2);
+            backoff = backoff.multipliedBy(2).compareTo(RMMOD_MAX_BACKOFF) > 0 ? RMMOD_MAX_BACKOFF : backoff.multipliedBy(2);
         }
         return Optional.ofNullable(last);
     }
@@ -258,7 +288,7 @@ public final class PatchLoader {
                 } catch (IOException ignored) {
                     // the rmmod below will report what is left
                 }
-                watch.await(name, clock.instant(), REVERSE_TIMEOUT);
+                watch.await(name, clock.nanoTime(), REVERSE_TIMEOUT);
             }
             rmmodSettled(name);
         }
@@ -334,13 +364,13 @@ public final class PatchLoader {
             detectionLagMs = t.detectionLagMs();
         }
 
-        LoadResult done(Result result, String message, Instant start) {
+        LoadResult done(Result result, String message, long start) {
             Timings timings = new Timings(
                     insmod == null ? null : insmod.wall().toMillis(),
                     insmod == null ? null : insmod.cpu().map(Duration::toMillis).orElse(null),
                     transitionMs, detectionLagMs,
                     revert == null ? null : revert.toMillis(),
-                    Duration.between(start, clock.instant()).toMillis());
+                    clock.since(start).toMillis());
             List<String> kernelLog = log == null ? List.of() : log.lines();
             Impact impact = log == null ? null : log.impact();
             return new LoadResult(result, name, file, sha256, release, message,

@@ -101,9 +101,14 @@ final class ExtraChecks {
     }
 
     private static Check taint(KernelRoot root) {
-        Optional<Taint> taint = Taints.read(root);
+        Optional<Taint> taint;
+        try {
+            taint = Taints.read(root);
+        } catch (IllegalStateException e) {
+            return Check.warn("taint", "taint unknown: " + e.getMessage());
+        }
         if (taint.isEmpty()) {
-            return Check.warn("taint", "cannot read /proc/sys/kernel/tainted");
+            return Check.warn("taint", "cannot read /proc/sys/kernel/tainted: it does not exist");
         }
         Set<TaintFlag> bad = taint.get().bad();
         return bad.isEmpty()

@@ -15,10 +15,17 @@ public final class Taints {
      * Reads and decodes {@value #PATH}.
      *
      * @return empty when the file does not exist under {@code root}
-     * @throws IllegalStateException when the file holds something other than a decimal number
+     * @throws IllegalStateException when the file cannot be read, or holds something other than a
+     *                               decimal number: the taint is then unknown, which is not clean
      */
     public static Optional<Taint> read(KernelRoot root) {
-        return root.read(PATH).map(String::strip).map(Taints::parse);
+        Optional<String> text;
+        try {
+            text = root.read(PATH);
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        return text.map(String::strip).map(Taints::parse);
     }
 
     static Taint parse(String text) {

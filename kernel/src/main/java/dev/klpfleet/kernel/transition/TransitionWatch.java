@@ -3,9 +3,8 @@ package dev.klpfleet.kernel.transition;
 import dev.klpfleet.kernel.Pause;
 import dev.klpfleet.kernel.livepatch.KlpPatch;
 import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
+import dev.klpfleet.kernel.time.MonotonicClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,48 +31,54 @@ public final class TransitionWatch {
 
     private final LivepatchSysfs sysfs;
     private final BlockerFinder blockers;
-    private final InstantSource clock;
+    private final MonotonicClock clock;
     private final Pause pause;
 
-    public TransitionWatch(LivepatchSysfs sysfs, BlockerFinder blockers, InstantSource clock, Pause pause) {
+    /** @param clock the deadline's time source: monotonic, so a wall-clock step cannot fake a stall */
+    public TransitionWatch(LivepatchSysfs sysfs, BlockerFinder blockers, MonotonicClock clock, Pause pause) {
         this.sysfs = sysfs;
         this.blockers = blockers;
         this.clock = clock;
         this.pause = pause;
     }
 
-    /**
-     * Polls until {@code patch}'s transition ends or {@code stallTimeout} has passed since
-     * {@code start}. Never writes anything.
-     *
-     * @throws InterruptedException if the thread is interrupted while waiting
-     */
-    public TransitionOutcome await(String patch, Instant start, Duration stallTimeout) throws InterruptedException {
-        return await(patch, start, stallTimeout, () -> {});
+    /** A reading of this watch's clock, to start a wait from. */
+    public long now() {
+        return clock.nanoTime();
     }
 
     /**
-     * As {@link #await(String, Instant, Duration)}, running {@code afterFirstLook} once the first
+     * Polls until {@code patch}'s transition ends or {@code stallTimeout} has passed since
+     * {@code startNanos} (a reading of this watch's monotonic clock). Never writes anything.
+     *
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public TransitionOutcome await(String patch, long startNanos, Duration stallTimeout) throws InterruptedException {
+        return await(patch, startNanos, stallTimeout, () -> {});
+    }
+
+    /**
+     * As {@link #await(String, long, Duration)}, running {@code afterFirstLook} once the first
      * read found the transition still running: slower bookkeeping goes there, so a transition that
      * already completed (the kernel often finishes inside insmod) is seen without delay.
      */
-    public TransitionOutcome await(String patch, Instant start, Duration stallTimeout, Runnable afterFirstLook)
+    public TransitionOutcome await(String patch, long startNanos, Duration stallTimeout, Runnable afterFirstLook)
             throws InterruptedException {
         boolean firstLook = true;
-        Instant deadline = start.plus(stallTimeout);
-        Instant nextSample = start.plus(BLOCKERS_AFTER);
+        long deadline = startNanos + stallTimeout.toNanos();
+        long nextSample = startNanos + BLOCKERS_AFTER.toNanos();
         List<Blocker> lastBlockers = List.of();
         while (true) {
             Optional<Boolean> transition = sysfs.transition(patch);
-            Instant now = clock.instant();
-            Duration elapsed = Duration.between(start, now);
+            long now = clock.nanoTime();
+            Duration elapsed = Duration.ofNanos(now - startNanos);
             if (transition.isEmpty()) {
                 return new TransitionOutcome.Vanished(elapsed);
             }
             if (!transition.get()) {
                 return new TransitionOutcome.Completed(elapsed);
             }
-            if (!now.isBefore(deadline)) {
+            if (now - deadline >= 0) {
                 List<Blocker> fresh = sample(patch);
                 return new TransitionOutcome.Stalled(elapsed, fresh.isEmpty() ? lastBlockers : fresh);
             }
@@ -81,12 +86,12 @@ public final class TransitionWatch {
                 afterFirstLook.run();
                 firstLook = false;
             }
-            if (!now.isBefore(nextSample)) {
+            if (now - nextSample >= 0) {
                 List<Blocker> sampled = sample(patch);
                 if (!sampled.isEmpty()) {
                     lastBlockers = sampled;
                 }
-                nextSample = now.plus(BLOCKERS_EVERY);
+                nextSample = now + BLOCKERS_EVERY.toNanos();
             }
             pause.sleep(POLL_INTERVAL);
         }

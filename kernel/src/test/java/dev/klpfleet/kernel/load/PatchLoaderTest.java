@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.klpfleet.kernel.Fixtures;
 import dev.klpfleet.kernel.KernelRoot;
-import dev.klpfleet.kernel.Pause;
-import dev.klpfleet.kernel.insmod.ModuleTool;
 import dev.klpfleet.kernel.module.ModuleInspection;
 import dev.klpfleet.kernel.module.ModuleInspector;
 import dev.klpfleet.kernel.preflight.Check;
@@ -17,15 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The paths of a load that end before anything is written to the kernel, on fixture trees. Every
- * path that reaches insmod is proven on real kernels in testbench's KernelCommandsVmTest.
+ * The paths of a load that end before anything is written to the kernel, on fixture trees, through
+ * the loader the CLI and the agent build. The paths past insmod are in {@link PatchLoaderPathsTest}
+ * (a scripted kernel) and, on real kernels, in testbench's KernelCommandsVmTest.
  */
 class PatchLoaderTest {
     private static final String RELEASE = "6.12.117+deb12-amd64";
 
     private static PatchLoader loader(KernelRoot root) {
-        return new PatchLoader(root, new ModuleTool(), InstantSource.system(), Pause.REAL,
-                KernelOperationLog.factory(root, InstantSource.system()));
+        return PatchLoader.of(root, InstantSource.system());
     }
 
     private static Path ko(String name) throws Exception {

@@ -81,6 +81,16 @@ class TaintTest {
     }
 
     @Test
+    void a_taint_file_that_exists_but_cannot_be_read_is_an_error_not_absent(@TempDir Path dir) throws Exception {
+        KernelRoot root = new KernelRoot(dir);
+        // A directory in its place: open succeeds, read fails with EISDIR, like a procfs read error.
+        Files.createDirectories(dir.resolve("proc/sys/kernel/tainted"));
+        assertThatThrownBy(() -> Taints.read(root))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("/proc/sys/kernel/tainted");
+    }
+
+    @Test
     void the_host_kernel_taint_decodes_without_unknown_surprises_in_known_bits() {
         Taint host = Taints.read(KernelRoot.host()).orElseThrow();
         assertThat(host.value()).isEqualTo(host.flags().stream().mapToLong(TaintFlag::mask).sum() | host.unknownBits());

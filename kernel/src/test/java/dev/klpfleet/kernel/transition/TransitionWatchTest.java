@@ -12,16 +12,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
-import java.util.concurrent.atomic.AtomicReference;
+import dev.klpfleet.kernel.time.MonotonicClock;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TransitionWatchTest {
-    private static final Instant T0 = Instant.parse("2026-11-28T03:00:00Z");
-    private final AtomicReference<Instant> now = new AtomicReference<>(T0);
-    private final InstantSource clock = now::get;
+    private static final long T0 = 0;
+    private final AtomicLong now = new AtomicLong(T0);
+    private final MonotonicClock clock = now::get;
 
     private TransitionWatch watch(KernelRoot root, Pause pause) {
         return new TransitionWatch(new LivepatchSysfs(root), new BlockerFinder(new Tasks(root)), clock, pause);
@@ -30,8 +29,8 @@ class TransitionWatchTest {
     /** A pause that advances the fake clock and lets the "kernel" act at a given time. */
     private Pause kernelActsAt(Duration when, Runnable act) {
         return d -> {
-            Instant next = now.get().plus(d);
-            if (now.get().isBefore(T0.plus(when)) && !next.isBefore(T0.plus(when))) {
+            long next = now.get() + d.toNanos();
+            if (now.get() < T0 + when.toNanos() && next >= T0 + when.toNanos()) {
                 act.run();
             }
             now.set(next);

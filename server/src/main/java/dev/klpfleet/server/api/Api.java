@@ -57,7 +57,7 @@ public final class Api {
                 c -> Reply.ok(OpenApi.document(docRoutes, VERSION))));
 
         r.add(new Route("POST", "/api/v1/enroll", Access.ENROLLMENT, Route.SMALL_BODY, "Enroll a host; returns its id and credential", c -> {
-            EnrollRequest req = c.json(EnrollRequest.class);
+            EnrollRequest req = c.wire(EnrollRequest.class);
             if (blank(req.hostname()) || blank(req.kernelRelease())) {
                 return Reply.error(400, "hostname and kernelRelease are required");
             }
@@ -65,7 +65,7 @@ public final class Api {
         }));
         r.add(new Route("POST", "/api/v1/hosts/{hostId}/checkin", Access.HOST, Route.SMALL_BODY,
                 "Report observed state; returns the desired patch set (304 if unchanged since If-None-Match)", c -> {
-            CheckinRequest req = c.json(CheckinRequest.class);
+            CheckinRequest req = c.wire(CheckinRequest.class);
             String problem = Checkins.problem(req);
             if (problem != null) {
                 return Reply.error(400, problem);
@@ -78,7 +78,7 @@ public final class Api {
         }));
         r.add(new Route("POST", "/api/v1/hosts/{hostId}/events", Access.HOST, Route.SMALL_BODY,
                 "Report an apply, unload or health result with its evidence", c -> {
-            HostEvent e = c.json(HostEvent.class);
+            HostEvent e = c.wire(HostEvent.class);
             String problem = EventStore.problem(e);
             if (problem != null) {
                 return Reply.error(400, problem);

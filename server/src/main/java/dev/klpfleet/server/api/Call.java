@@ -18,23 +18,41 @@ public record Call(Map<String, String> params, Map<String, String> query, Princi
     }
 
     /**
-     * The body as {@code type}.
+     * The body of an operator request as {@code type}; an unknown field is refused (an ignored one
+     * would silently change what the operator asked for).
      *
      * @throws BadRequest with the parser's one-line reason
      */
     public <T> T json(Class<T> type) {
+        return json(type, FleetJson.strictReader(type));
+    }
+
+    /**
+     * The body of a host's request as {@code type}; fields a newer agent adds are ignored, wrong
+     * types still refused (the wire rule in docs/CLI.md).
+     *
+     * @throws BadRequest with the parser's one-line reason
+     */
+    public <T> T wire(Class<T> type) {
+        return json(type, FleetJson.reader(type));
+    }
+
+    private <T> T json(Class<T> type, com.fasterxml.jackson.databind.ObjectReader reader) {
         if (body.length == 0) {
             throw new BadRequest("request body is empty; expected a JSON " + type.getSimpleName());
         }
         try {
-            T v = FleetJson.reader(type).readValue(body);
+            T v = reader.readValue(body);
             if (v == null) {
                 throw new BadRequest("request body is null; expected a JSON " + type.getSimpleName());
             }
             return v;
         } catch (IOException e) {
             String msg = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new BadRequest("malformed JSON " + type.getSimpleName() + ": " + msg.lines().findFirst().orElse(""));
+            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
+                    ? " (field " + m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                            .collect(java.util.stream.Collectors.joining(".")) + ")" : "";
+            throw new BadRequest("malformed JSON " + type.getSimpleName() + field + ": " + msg.lines().findFirst().orElse(""));
         }
     }
 

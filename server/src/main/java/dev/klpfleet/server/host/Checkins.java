@@ -2,6 +2,7 @@ package dev.klpfleet.server.host;
 
 import dev.klpfleet.protocol.fleet.BadTaint;
 import dev.klpfleet.protocol.fleet.CheckinRequest;
+import dev.klpfleet.protocol.fleet.LoadedPatch;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ public final class Checkins {
     /** What this process last knew of each host's kernel and taint; loaded from the database on first sight. */
     private final Map<String, Known> known = new ConcurrentHashMap<>();
 
-    private record Known(String kernelRelease, long taint) {}
+    /** @param taint the last taint the host could read; null while it never could */
+    private record Known(String kernelRelease, Long taint) {}
 
     public Checkins(HostStore hosts, DesiredSets desired, LastSeenWriter lastSeen, EventStore events, InstantSource clock) {
         this.hosts = hosts;
@@ -42,32 +44,42 @@ public final class Checkins {
         return null;
     }
 
-    /** Records the check-in and returns the host's current desired set. */
+    /**
+     * Records the check-in and returns the host's current desired set. A check-in without taint
+     * (the agent could not read it) compares with nothing and keeps the last known taint.
+     */
     public Desired checkin(String hostId, CheckinRequest req) {
         long now = clock.millis();
-        Observed observed = new Observed(req.loaded() == null ? List.of() : req.loaded(), req.taint());
+        List<LoadedPatch> loaded = req.loaded() == null ? List.of() : req.loaded();
         Known k = known.get(hostId);
-        if (k == null || k.taint() != req.taint() || !k.kernelRelease().equals(req.kernelRelease())) {
-            changed(hostId, req, observed, now);
+        boolean taintChanged = k != null && req.taint() != null && !req.taint().equals(k.taint());
+        if (k == null || taintChanged || !k.kernelRelease().equals(req.kernelRelease())) {
+            k = changed(hostId, req, loaded, now);
         }
-        lastSeen.seen(hostId, now, observed);
+        lastSeen.seen(hostId, now, new Observed(loaded, k.taint()));
         return desired.forHost(hostId);
     }
 
     /** The slow path: something about the host itself changed since this process last saw it. */
-    private void changed(String hostId, CheckinRequest req, Observed observed, long now) {
+    private Known changed(String hostId, CheckinRequest req, List<LoadedPatch> loaded, long now) {
         Known before = known.get(hostId);
         if (before == null) {
-            before = hosts.get(hostId).map(v -> new Known(v.kernelRelease(), v.taint())).orElse(new Known("", 0));
+            before = hosts.get(hostId).map(v -> new Known(v.kernelRelease(), v.taint())).orElse(new Known("", null));
         }
         if (!before.kernelRelease().equals(req.kernelRelease())) {
             long generation = hosts.changeKernel(hostId, req.kernelRelease());
             desired.kernelChanged(hostId, req.kernelRelease(), generation);
         }
-        long added = BadTaint.added(before.taint(), req.taint());
-        if (added != 0) {
-            events.recordBadTaint(hostId, before.taint(), observed, now);
+        Long taint = req.taint() == null ? before.taint() : req.taint();
+        if (req.taint() != null) {
+            // A host never read before is compared with a clean kernel, as on its first check-in.
+            long previous = before.taint() == null ? 0 : before.taint();
+            if (BadTaint.added(previous, req.taint()) != 0) {
+                events.recordBadTaint(hostId, previous, new Observed(loaded, taint), now);
+            }
         }
-        known.put(hostId, new Known(req.kernelRelease(), req.taint()));
+        Known next = new Known(req.kernelRelease(), taint);
+        known.put(hostId, next);
+        return next;
     }
 }

@@ -63,6 +63,37 @@ class CheckinTaintTest {
         assertThat(healthEvents(canary)).isEmpty();
     }
 
+    @Test
+    void a_check_in_whose_taint_could_not_be_read_is_neither_clean_nor_news() throws Exception {
+        TestFleet.Host h = fleet.enroll("unreadable-taint", "6.1.0-30-amd64", Map.of("fleet", "unreadable"));
+        long warned = LIVEPATCH_TAINT | BadTaint.WARN;
+        assertThat(checkinRaw(h, ",\"taint\":" + warned)).isEqualTo(200);
+        assertThat(healthEvents(h)).as("W is new on the first reading").hasSize(1);
+
+        assertThat(checkinRaw(h, "")).as("taint absent").isEqualTo(200);
+        assertThat(checkinRaw(h, ",\"taint\":null")).as("taint null").isEqualTo(200);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fleet.admin.get("/api/v1/hosts/" + h.id()).json().path("taint").asLong())
+                .as("the last known taint is kept, not replaced by 0").isEqualTo(warned));
+
+        assertThat(checkinRaw(h, ",\"taint\":" + warned)).isEqualTo(200);
+        assertThat(healthEvents(h)).as("the same W read again after unknown readings is not a new bad taint").hasSize(1);
+    }
+
+    @Test
+    void a_host_that_never_could_read_its_taint_shows_it_as_unknown() throws Exception {
+        TestFleet.Host h = fleet.enroll("never-read-taint", "6.1.0-30-amd64", Map.of("fleet", "never-read"));
+        assertThat(h.api().postRaw("/api/v1/hosts/" + h.id() + "/checkin", "{\"kernelRelease\":\"" + h.kernel() + "\",\"loaded\":[{\"name\":"
+                + "\"p\",\"version\":\"1\",\"state\":\"enabled\",\"sha256\":null}]}", null).status()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> fleet.admin.get("/api/v1/hosts/" + h.id()).json().path("loaded").size() == 1);
+        assertThat(fleet.admin.get("/api/v1/hosts/" + h.id()).json().path("taint").isNull()).as("unknown, not 0").isTrue();
+        assertThat(healthEvents(h)).isEmpty();
+    }
+
+    private static int checkinRaw(TestFleet.Host h, String taintField) throws Exception {
+        return h.api().postRaw("/api/v1/hosts/" + h.id() + "/checkin", "{\"kernelRelease\":\"" + h.kernel() + "\",\"loaded\":[]"
+                + taintField + "}", null).status();
+    }
+
     private static final Map<String, List<TestFleet.Host>> BY_LABEL = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static String rolloutOfTwo(String patch, String label) throws Exception {

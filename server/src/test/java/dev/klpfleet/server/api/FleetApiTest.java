@@ -89,6 +89,24 @@ class FleetApiTest {
     }
 
     @Test
+    void aCheckInAndAnEventCarryingFieldsANewerAgentAddsAreAcceptedAndWrongTypesStillRefused() throws Exception {
+        TestFleet.Host h = fleet.enroll("newer-agent", "6.1.0-11-amd64", Map.of());
+        String checkin = "/api/v1/hosts/" + h.id() + "/checkin";
+        FleetClient.Answer c = h.api().postRaw(checkin, "{\"kernelRelease\":\"6.1.0-11-amd64\",\"loaded\":[{\"name\":\"p\","
+                + "\"version\":\"1\",\"state\":\"enabled\",\"sha256\":null,\"loadedAt\":\"2030-01-01T00:00:00Z\"}],"
+                + "\"taint\":0,\"bootId\":\"8c1f\",\"cpuCount\":64}", null);
+        assertThat(c.status()).as(c.body()).isEqualTo(200);
+        FleetClient.Answer e = h.api().postRaw("/api/v1/hosts/" + h.id() + "/events", "{\"eventId\":\"apply-newer-1\",\"kind\":\"apply\","
+                + "\"patch\":\"p\",\"version\":\"1\",\"result\":\"applied\",\"occurredAt\":\"2030-01-01T00:00:00Z\","
+                + "\"evidence\":{\"result\":\"applied\"},\"agentVersion\":\"9.9\",\"attempt\":{\"n\":2}}", null);
+        assertThat(e.status()).as(e.body()).isEqualTo(201);
+
+        FleetClient.Answer wrongType = h.api().postRaw(checkin, "{\"kernelRelease\":\"6.1.0-11-amd64\",\"loaded\":[],\"taint\":\"lots\"}", null);
+        assertThat(wrongType.status()).isEqualTo(400);
+        assertThat(wrongType.error()).contains("taint");
+    }
+
+    @Test
     void badInputGetsA4xxWithOneLineAndChangesNothing() throws Exception {
         String op = fleet.token("op-carol", "OPERATOR");
         FleetClient carol = fleet.client(op);
