@@ -41,9 +41,18 @@ record KernelStatus(String kernelRelease, boolean livepatchSupported, TaintView 
         return new KernelStatus(
                 root.read("/proc/sys/kernel/osrelease").map(String::strip).orElse("unknown"),
                 sysfs.supported(),
-                Taints.read(root).map(TaintView::of).orElse(null),
+                taint(root),
                 patches,
                 inert);
+    }
+
+    /** The taint, or null when it is absent or unreadable (docs/CLI.md: "taint is null when unreadable"). */
+    private static TaintView taint(KernelRoot root) {
+        try {
+            return Taints.read(root).map(TaintView::of).orElse(null);
+        } catch (IllegalStateException e) {
+            return null;
+        }
     }
 
     static String letters(TaintView t) {

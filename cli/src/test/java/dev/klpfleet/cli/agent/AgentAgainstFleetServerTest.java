@@ -128,6 +128,26 @@ class AgentAgainstFleetServerTest {
     }
 
     @Test
+    void aHostWhoseTaintCannotBeReadChecksInAsUnknownAndTheServerKeepsItsLastReading() throws Exception {
+        FixtureKernel kernel = new FixtureKernel(RELEASE).taint(1L << 9);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        Agent agent = agent(data, fleet.key.publicKey(), kernel);
+        String hostId = agent.enrollIfNeeded(fleet.enrollmentToken(), new Identity("unreadable", "debian 12", Map.of("test", "unreadable")));
+        assertThat(agent.pass().outcome()).isEqualTo(Requeue.Outcome.IDLE);
+        String readSeenAt = hostWhen(hostId, h -> h.path("taint").asLong() == 1L << 9).path("lastSeenAt").asText();
+
+        kernel.taintUnreadable();
+        Thread.sleep(5); // so the next check-in's lastSeenAt differs
+        Pass unknown = agent.pass();
+
+        assertThat(unknown.outcome()).as(unknown.detail()).isEqualTo(Requeue.Outcome.IDLE);
+        // Wait for the server's batched write of that check-in, then look at the taint it stored.
+        JsonNode host = hostWhen(hostId, h -> !h.path("lastSeenAt").asText().equals(readSeenAt));
+        assertThat(host.path("lastSeenAt").asText()).as("the unknown check-in was written").isNotEqualTo(readSeenAt);
+        assertThat(host.path("taint").asLong()).as("not overwritten with 0").isEqualTo(1L << 9);
+    }
+
+    @Test
     void anArtifactNotSignedByTheFleetKeyGivenIsRefusedReportedAndNeverRetried() throws Exception {
         FixtureKernel kernel = new FixtureKernel(RELEASE);
         fleet.upload("not a module: refused before anyone reads it".getBytes(StandardCharsets.UTF_8), "klp_other", "1", RELEASE);
@@ -174,6 +194,17 @@ class AgentAgainstFleetServerTest {
         assertThat(badKey.code()).isEqualTo(ExitCodes.BAD_INPUT);
         Cli badUrl = Cli.run("agent", "--server", "fleet:8440", "--data", data.toString(), "--public-key", key.toString(), "--once");
         assertThat(badUrl.code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    /** The host's inventory entry once {@code until} holds, polled within {@link FleetOnLoopback#ENGINE_WAIT}. */
+    static JsonNode hostWhen(String hostId, java.util.function.Predicate<JsonNode> until) throws Exception {
+        java.time.Instant deadline = java.time.Instant.now().plus(FleetOnLoopback.ENGINE_WAIT);
+        JsonNode h = fleet.admin.get("/api/v1/hosts/" + hostId).json();
+        while (!until.test(h) && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+            h = fleet.admin.get("/api/v1/hosts/" + hostId).json();
+        }
+        return h;
     }
 
     static String[] concat(String[] a, String... b) {

@@ -35,6 +35,13 @@ final class FixtureKernel {
         return this;
     }
 
+    /** The taint file exists but every read fails (a directory reads as EISDIR), as a broken procfs would. */
+    FixtureKernel taintUnreadable() throws IOException {
+        Files.delete(path("/proc/sys/kernel/tainted"));
+        Files.createDirectories(path("/proc/sys/kernel/tainted"));
+        return this;
+    }
+
     String read(String absolute) throws IOException {
         return Files.readString(path(absolute)).strip();
     }

@@ -63,6 +63,18 @@ class KernelCommandsOnFixturesTest {
     }
 
     @Test
+    void status_shows_an_unreadable_taint_as_null_and_still_answers(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("proc/sys/kernel/tainted")); // exists, but every read fails (EISDIR)
+        java.nio.file.Files.writeString(dir.resolve("proc/sys/kernel/osrelease"), "6.12.117+deb12-amd64\n");
+        java.nio.file.Files.createDirectories(dir.resolve("sys/kernel/livepatch"));
+
+        Run r = klpfleet("kernel", "--kernel-root", dir.toString(), "status", "--json");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(new ObjectMapper().readTree(r.out()).get("taint").isNull()).isTrue();
+    }
+
+    @Test
     void blockers_names_the_sleeping_kernel_thread_and_the_function() throws Exception {
         Run r = klpfleet("kernel", "--kernel-root", FIXTURES.resolve("6.12").toString(), "blockers", "--json");
 
