@@ -5,6 +5,10 @@
  * replacing klpf_target_wait() (klpf_target_patch) cannot finish its transition: the task is
  * a blocker with patch_state 0 and klpf_target_wait in /proc/PID/stack.
  * /proc/klpf_target prints "target v0" through klpf_target_show().
+ * A second thread, "klpf_napper", calls klpf_target_nap() (which returns at once) ten times a
+ * second and sleeps in its own loop in between: it switches to a new patch state at the first
+ * try, then runs the new klpf_target_nap(); klpf_revert_stall makes that one sleep, so the
+ * reversal of its stalled transition stalls too.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -16,6 +20,7 @@
 
 static DECLARE_WAIT_QUEUE_HEAD(klpf_target_wq);
 static struct task_struct *klpf_sleeper;
+static struct task_struct *klpf_napper;
 
 /*
  * TASK_IDLE sleep (wait_event_idle): uninterruptible, so the fake signals the livepatch core
@@ -35,9 +40,25 @@ noinline __attribute__((__noipa__)) int klpf_target_show(struct seq_file *m, voi
 	return 0;
 }
 
+/* v0 does nothing; noipa keeps the call (and the ftrace site) although the body is empty. */
+noinline __attribute__((__noipa__)) void klpf_target_nap(void)
+{
+	barrier();
+}
+
 static int klpf_sleeper_fn(void *data)
 {
 	klpf_target_wait();
+	return 0;
+}
+
+/* Sleeps here, outside every patched function, so any transition can switch it. */
+static int klpf_napper_fn(void *data)
+{
+	while (!kthread_should_stop()) {
+		klpf_target_nap();
+		schedule_timeout_idle(HZ / 10);
+	}
 	return 0;
 }
 
@@ -50,11 +71,18 @@ static int __init klpf_target_init(void)
 		remove_proc_entry("klpf_target", NULL);
 		return PTR_ERR(klpf_sleeper);
 	}
+	klpf_napper = kthread_run(klpf_napper_fn, NULL, "klpf_napper");
+	if (IS_ERR(klpf_napper)) {
+		kthread_stop(klpf_sleeper);
+		remove_proc_entry("klpf_target", NULL);
+		return PTR_ERR(klpf_napper);
+	}
 	return 0;
 }
 
 static void __exit klpf_target_exit(void)
 {
+	kthread_stop(klpf_napper);
 	kthread_stop(klpf_sleeper);
 	remove_proc_entry("klpf_target", NULL);
 }
@@ -62,4 +90,4 @@ static void __exit klpf_target_exit(void)
 module_init(klpf_target_init);
 module_exit(klpf_target_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("klpfleet test target: kthread klpf_sleeper sleeps in klpf_target_wait; /proc/klpf_target");
+MODULE_DESCRIPTION("klpfleet test target: kthread klpf_sleeper sleeps in klpf_target_wait, klpf_napper calls klpf_target_nap; /proc/klpf_target");

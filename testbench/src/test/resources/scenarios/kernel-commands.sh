@@ -40,6 +40,18 @@ run blockers klpfleet kernel blockers --json
 run blockers-human klpfleet kernel blockers
 run unload-waiting klpfleet kernel unload klpf_target_patch --json
 save modules-after-unload-waiting cut -d' ' -f1 /proc/modules
+#    ... and a patch whose reversal stalls too: klpf_napper switched at once and now sleeps in the
+#    NEW klpf_target_nap, so it cannot switch back (klpfleet waits its 30 s reverse timeout).
+run load-revert-stall klpfleet kernel load "$S/klpf_revert_stall.ko" --stall-timeout 2s --json
+save transition-revert-stall cat /sys/kernel/livepatch/klpf_revert_stall/transition
+save enabled-revert-stall cat /sys/kernel/livepatch/klpf_revert_stall/enabled
+save napper-state-revert-stall cat "/proc/$(pgrep -x klpf_napper)/patch_state"
+echo 1 >/sys/module/klpf_revert_stall/parameters/release
+# Released, the napper leaves the new function and the reversal completes: the patch is freed (bounded: 60 x 0.5 s).
+for _ in $(seq 1 60); do [ -d /sys/kernel/livepatch/klpf_revert_stall ] || break; sleep 0.5; done
+save sysfs-after-release ls /sys/kernel/livepatch
+run unload-revert-stall klpfleet kernel unload klpf_revert_stall --json
+save modules-after-revert-stall cut -d' ' -f1 /proc/modules
 rmmod klpf_target
 
 # 3. Atomic replace: v1 then v2; v1 is gone, v2 active.

@@ -11,7 +11,10 @@ import java.util.stream.Stream;
 public final class Fixtures {
     private Fixtures() {}
 
-    /** The read-only fixture tree of one kernel layout: {@code 4.18}, {@code 6.1} or {@code 6.12}. */
+    /**
+     * A read-only hand-made fixture tree: {@code handmade-4.x} (a 4.x-style layout: debugfs tracing,
+     * {@code signal}, no PSI, no per-object {@code patched}), {@code 6.1} or {@code 6.12}.
+     */
     public static KernelRoot kernel(String layout) {
         try {
             return new KernelRoot(Path.of(Fixtures.class.getResource("/fixtures/" + layout).toURI()));

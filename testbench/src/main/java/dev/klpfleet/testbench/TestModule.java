@@ -10,7 +10,9 @@ public enum TestModule {
     KLPF_CMDLINE("klpf_cmdline"),
     /**
      * Ordinary module: kthread {@code klpf_sleeper} sleeps (TASK_IDLE) in {@code klpf_target_wait}
-     * until rmmod; {@code /proc/klpf_target} reads {@code target v0} via {@code klpf_target_show}.
+     * until rmmod; kthread {@code klpf_napper} calls the empty {@code klpf_target_nap} ten times a
+     * second, sleeping in its own loop; {@code /proc/klpf_target} reads {@code target v0} via
+     * {@code klpf_target_show}.
      */
     KLPF_TARGET("klpf_target"),
     /**
@@ -18,6 +20,13 @@ public enum TestModule {
      * {@code klpf_target_show} ({@code target patched}); its transition stalls on {@code klpf_sleeper}.
      */
     KLPF_TARGET_PATCH("klpf_target_patch"),
+    /**
+     * Livepatch with object {@code klpf_target} replacing {@code klpf_target_wait} (its transition
+     * stalls on {@code klpf_sleeper}) and {@code klpf_target_nap}, whose new version sleeps until
+     * {@code /sys/module/klpf_revert_stall/parameters/release} is 1: {@code klpf_napper}, switched
+     * and asleep in it, stalls the reversal too.
+     */
+    KLPF_REVERT_STALL("klpf_revert_stall"),
     /** Cumulative ({@code replace}) livepatch of vmlinux {@code version_proc_show}: {@code /proc/version} reads {@code klpfleet replace v1}. */
     KLPF_REPLACE_V1("klpf_replace_v1"),
     /** Like {@link #KLPF_REPLACE_V1} printing {@code klpfleet replace v2}; loading it replaces v1. */

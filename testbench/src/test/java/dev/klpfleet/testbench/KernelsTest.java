@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Release resolution through Debian's metapackages (needs the kernels of install-deps, no guest). */
+/**
+ * Release resolution through Debian's metapackages. The tests that resolve an installed release need
+ * the kernels of install-deps (no guest) and are tagged {@code vm}; the refusals run anywhere.
+ */
 class KernelsTest {
 
+    @Tag("vm")
     @ParameterizedTest
     @EnumSource(KernelLine.class)
     void aLineResolvesToAnInstalledReleaseOfThatLine(KernelLine line) {
@@ -22,6 +27,7 @@ class KernelsTest {
         assertThat(Files.isDirectory(Path.of("/lib/modules", release))).isTrue();
     }
 
+    @Tag("vm")
     @Test
     void anInstalledFullReleaseResolvesToItself() {
         String release = KernelLine.V6_1.release();

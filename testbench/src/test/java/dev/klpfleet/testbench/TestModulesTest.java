@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Building the test modules on the host (needs the headers of install-deps, no guest). */
+/** Building the test modules on the host (needs the headers of install-deps, no guest: tagged {@code vm}). */
+@Tag("vm")
 class TestModulesTest {
 
     @Test

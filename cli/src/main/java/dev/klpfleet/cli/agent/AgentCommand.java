@@ -11,9 +11,9 @@ import dev.klpfleet.agent.state.StateFile;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
 import dev.klpfleet.cli.Output;
+import dev.klpfleet.cli.kernel.StallOptions;
 import dev.klpfleet.kernel.KernelRoot;
 import dev.klpfleet.kernel.Pause;
-import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.protocol.artifact.MalformedArtifactException;
 import dev.klpfleet.protocol.artifact.SigningKeys;
 import java.io.IOException;
@@ -40,6 +40,8 @@ import picocli.CommandLine.Spec;
         "Needs root. Exit codes: docs/CLI.md."})
 public final class AgentCommand implements Callable<Integer> {
     @Mixin Output output;
+    /** --stall-timeout and --on-stall, as for kernel load: how long a transition may run, and what then. */
+    @Mixin StallOptions stall;
     @Spec CommandSpec spec;
 
     @Option(names = "--server", required = true, paramLabel = "URL", description = "The control plane, e.g. http://10.0.0.5:8440.")
@@ -77,7 +79,7 @@ public final class AgentCommand implements Callable<Integer> {
         try {
             Files.createDirectories(data);
             RandomGenerator random = RandomGenerator.getDefault();
-            agent = new Agent(LiveKernel.at(root, clock, random, LoadOptions.defaults()), plane, new StateFile(data),
+            agent = new Agent(LiveKernel.at(root, clock, random, stall.loadOptions(false)), plane, new StateFile(data),
                     new ArtifactCache(data, plane, key), clock, Pause.REAL, random);
         } catch (IOException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());

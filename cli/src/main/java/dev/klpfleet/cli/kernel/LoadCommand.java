@@ -1,7 +1,6 @@
 package dev.klpfleet.cli.kernel;
 
 import dev.klpfleet.cli.Output;
-import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.kernel.load.LoadResult;
 import dev.klpfleet.kernel.module.ModuleInspection;
 import java.io.PrintWriter;
@@ -35,7 +34,7 @@ final class LoadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ModuleInspection module = ModuleFile.inspect(file);
-        LoadResult result = kernel.loader().load(file, module, new LoadOptions(stall.stallTimeout, stall.onStall, keepReplaced));
+        LoadResult result = kernel.loader().load(file, module, stall.loadOptions(keepReplaced));
         PrintWriter out = spec.commandLine().getOut();
         output.emit(out, result, r -> LoadReport.print(out, r));
         return LoadReport.exitCode(result.result());

@@ -1,11 +1,12 @@
 package dev.klpfleet.cli.kernel;
 
+import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.kernel.load.OnStall;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** The stall handling options that load and unload share. */
-final class StallOptions {
+/** The stall handling options that kernel load, kernel unload and the agent share. */
+public final class StallOptions {
     @Option(names = "--stall-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long the transition may run before it counts as stalled (e.g. 30s, 2m, 500ms). Default: ${DEFAULT-VALUE}.")
     Duration stallTimeout;
@@ -13,4 +14,9 @@ final class StallOptions {
     @Option(names = "--on-stall", paramLabel = "reverse|wait", defaultValue = "reverse", converter = OnStallConverter.class,
             description = "reverse (default): undo the stalled transition, so the host is as before; wait: leave it running.")
     OnStall onStall;
+
+    /** These options as the kernel room takes them. */
+    public LoadOptions loadOptions(boolean keepReplaced) {
+        return new LoadOptions(stallTimeout, onStall, keepReplaced);
+    }
 }

@@ -1,7 +1,6 @@
 package dev.klpfleet.cli.kernel;
 
 import dev.klpfleet.cli.Output;
-import dev.klpfleet.kernel.load.LoadOptions;
 import dev.klpfleet.kernel.load.LoadResult;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -27,7 +26,7 @@ final class UnloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        LoadResult result = kernel.loader().unload(name, new LoadOptions(stall.stallTimeout, stall.onStall, false));
+        LoadResult result = kernel.loader().unload(name, stall.loadOptions(false));
         PrintWriter out = spec.commandLine().getOut();
         output.emit(out, result, r -> LoadReport.print(out, r));
         return LoadReport.exitCode(result.result());

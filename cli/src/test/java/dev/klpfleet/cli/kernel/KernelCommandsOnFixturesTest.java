@@ -54,8 +54,8 @@ class KernelCommandsOnFixturesTest {
     }
 
     @Test
-    void a_4_18_tree_without_replace_shows_null_not_false() throws Exception {
-        Run r = klpfleet("kernel", "--kernel-root", FIXTURES.resolve("4.18").toString(), "status", "--json");
+    void the_hand_made_4_x_tree_without_replace_shows_null_not_false() throws Exception {
+        Run r = klpfleet("kernel", "--kernel-root", FIXTURES.resolve("handmade-4.x").toString(), "status", "--json");
 
         JsonNode p = new ObjectMapper().readTree(r.out()).get("patches").get(0);
         assertThat(p.get("replace").isNull()).isTrue();

@@ -47,8 +47,9 @@ class LivepatchSysfsTest {
     }
 
     @Test
-    void a_4_18_kernel_has_signal_and_no_per_object_patched() {
-        KlpPatch p = new LivepatchSysfs(Fixtures.kernel("4.18")).patch("klpf_cmdline").orElseThrow();
+    void the_hand_made_4_x_tree_has_signal_and_no_per_object_patched() {
+        // Laid out as a 4.x kernel would be: `signal` exists 4.15-5.0, `<object>/patched` only since 6.0.
+        KlpPatch p = new LivepatchSysfs(Fixtures.kernel("handmade-4.x")).patch("klpf_cmdline").orElseThrow();
 
         assertThat(p.hasAttribute("signal")).isTrue();
         assertThat(p.objects().get(0).patched()).isEmpty();

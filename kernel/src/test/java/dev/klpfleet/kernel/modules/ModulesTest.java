@@ -53,8 +53,8 @@ class ModulesTest {
     }
 
     @Test
-    void kpatch_modules_on_4_18_parse_the_same_way() {
-        Modules modules = Modules.read(fixture("4.18"));
+    void kpatch_modules_in_the_hand_made_4_x_tree_parse_the_same_way() {
+        Modules modules = Modules.read(fixture("handmade-4.x"));
 
         assertThat(modules.loaded()).hasSize(4);
         assertThat(modules.livepatches()).extracting(LoadedModule::name).containsExactly("kpatch_cmdline_v2");

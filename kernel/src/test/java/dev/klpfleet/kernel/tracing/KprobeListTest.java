@@ -29,8 +29,8 @@ class KprobeListTest {
     }
 
     @Test
-    void a_disabled_probe_on_4_18_is_not_active() {
-        Kprobe probe = KprobeList.read(fixture("4.18")).orElseThrow().entries().get(0);
+    void a_disabled_probe_in_the_hand_made_4_x_list_is_not_active() {
+        Kprobe probe = KprobeList.read(fixture("handmade-4.x")).orElseThrow().entries().get(0);
 
         assertThat(probe.states()).containsExactlyInAnyOrder(KprobeState.DISABLED, KprobeState.FTRACE);
         assertThat(probe.isActive()).isFalse();

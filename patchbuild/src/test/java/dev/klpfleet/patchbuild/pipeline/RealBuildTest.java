@@ -23,6 +23,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (testbench/install-deps installs them; releases are found at run time, not named here). The
  * symbol lints are kept to an empty {@code --symbols-only} directory, so the result does not
  * depend on what else this host has; testbench's BuildOnRealKernelsVmTest runs them on captured data.
+ * Tagged {@code vm}: it needs the Debian kernel headers, so an unprepared machine skips it.
  */
+@Tag("vm")
 class RealBuildTest {
     static KernelRelease line61;
     static KernelRelease line612;

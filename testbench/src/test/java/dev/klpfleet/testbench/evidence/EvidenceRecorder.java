@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The evidence documents a VM test saw on a real kernel. Every run keeps a copy in
@@ -111,15 +109,13 @@ public final class EvidenceRecorder {
         }
     }
 
-    /** Replaces this line's entries of the kinds recorded now; other lines and kinds stay. */
+    /** Replaces the entries of the names recorded now on this line; the other recordings stay. */
     private void updateManifest(Path manifest) throws IOException {
-        Set<RecordedEvidence.Kind> kinds = entries.values().stream().map(Entry::kind).collect(Collectors.toSet());
         List<String> kept = new ArrayList<>();
         if (Files.exists(manifest)) {
             for (String l : Files.readAllLines(manifest)) {
                 String[] f = l.trim().split("\\s+");
-                boolean replaced = f.length == 3 && f[0].equals(line.line())
-                        && kinds.stream().anyMatch(k -> k.wire().equals(f[2]));
+                boolean replaced = f.length == 3 && f[0].equals(line.line()) && entries.containsKey(f[1]);
                 if (!replaced) {
                     kept.add(l);
                 }

@@ -48,7 +48,7 @@ abstract class KernelCommandsVmTest {
     void runScenariosInAGuest() throws IOException {
         Path share = Files.createTempDirectory("klpfleet-vmtest-" + line().line());
         TestModules modules = TestModules.forLine(line());
-        for (String m : List.of("klpf_cmdline", "klpf_target", "klpf_target_patch", "klpf_replace_v1", "klpf_replace_v2")) {
+        for (String m : List.of("klpf_cmdline", "klpf_target", "klpf_target_patch", "klpf_revert_stall", "klpf_replace_v1", "klpf_replace_v2")) {
             Files.copy(modules.ko(m), share.resolve(m + ".ko"));
         }
         Files.createDirectories(share.resolve("other"));
@@ -174,6 +174,32 @@ abstract class KernelCommandsVmTest {
     }
 
     @Test
+    void a_task_asleep_in_a_new_function_stalls_the_reversal_and_the_load_reports_revert_stalled() {
+        JsonNode r = s.json("load-revert-stall");
+        assertThat(s.rc("load-revert-stall")).as(s.out("load-revert-stall")).isEqualTo(14);
+        assertThat(r.get("result").asText()).isEqualTo("revert-stalled");
+        assertThat(r.get("message").asText()).contains("klpf_napper", "a human must look");
+
+        // The blocker of the reversal is the task that already runs the new code, asleep inside it.
+        JsonNode napper = firstBlocker(r, "klpf_napper");
+        assertThat(napper.get("kthread").asBoolean()).isTrue();
+        assertThat(napper.get("patchState").asText()).isEqualTo("patched");
+        assertThat(texts(napper.get("functions"))).containsExactly("klpf_revert_stall_nap [klpf_revert_stall]");
+        assertThat(texts(napper.get("stack"))).anyMatch(f -> f.contains("klpf_revert_stall_nap"));
+        assertThat(r.get("timings").get("revertMs").asLong()).isGreaterThanOrEqualTo(30_000);
+
+        // The kernel agrees: still in transition, disabled (reversing), the napper patched.
+        assertThat(s.saved("transition-revert-stall").strip()).isEqualTo("1");
+        assertThat(s.saved("enabled-revert-stall").strip()).isEqualTo("0");
+        assertThat(s.saved("napper-state-revert-stall").strip()).isEqualTo("1");
+
+        // Released, the reversal completes by itself and unload removes the module.
+        assertThat(s.saved("sysfs-after-release")).doesNotContain("klpf_revert_stall");
+        assertThat(s.json("unload-revert-stall").get("result").asText()).as(s.out("unload-revert-stall")).isEqualTo("unloaded");
+        assertThat(s.saved("modules-after-revert-stall")).doesNotContain("klpf_revert_stall");
+    }
+
+    @Test
     void atomic_replace_v2_supersedes_v1_whose_module_is_removed() {
         assertThat(s.json("load-v1").get("result").asText()).isEqualTo("applied");
         assertThat(s.saved("version-v1")).contains("klpfleet replace v1");
@@ -232,6 +258,7 @@ abstract class KernelCommandsVmTest {
         m.put("not-loaded", "unload-missing");
         m.put("stalled-reverted", "load-stall");
         m.put("stalled-waiting", "load-wait");
+        m.put("revert-stalled", "load-revert-stall");
         m.put("unloaded-mid-transition", "unload-waiting");
         m.put("refused", "load-other-kernel");
         m.put("refused-ftrace-off", "load-ftrace-off");
