@@ -170,6 +170,9 @@ class FleetCommandsTest {
 
         Run prod = fleet("hosts", "list", "--label", "tier=prod");
         assertThat(prod.out()).startsWith("HOSTNAME").contains("web-2", "old-1", "5.10.0-30-amd64", "2 hosts").doesNotContain("web-1");
+        assertThat(web1.path("hostLabels").path("rack").asText()).as("what the host claimed, apart").isEqualTo("r1");
+        assertThat(web1.path("labels").has("rack")).isFalse();
+        assertThat(fleet("hosts", "list").out()).contains("fleet=cli,tier=canary [rack=r1]");
         assertThat(fleet("hosts", "list", "--kernel", "5.10.0-30-amd64", "--json").json()).hasSize(1);
     }
 
