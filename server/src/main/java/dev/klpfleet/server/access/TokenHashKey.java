@@ -1,6 +1,7 @@
 package dev.klpfleet.server.access;
 
 import dev.klpfleet.server.storage.Database;
+import dev.klpfleet.server.storage.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -40,12 +41,13 @@ public final class TokenHashKey {
             if (!Files.exists(file)) {
                 create(file, random);
             }
+            PrivateFiles.file(file);
             String hex = Files.readString(file).strip();
-            if (!hex.matches("[0-9a-fA-F]{64,}")) {
+            if (!hex.matches("([0-9a-fA-F]{2}){32,}")) {
                 throw new IllegalArgumentException("token-hash key " + file + " is not at least 64 hex digits; restore it from a backup "
                         + "(without it no stored token can be checked)");
             }
-            return HEX.parseHex(hex.length() % 2 == 0 ? hex : hex.substring(1));
+            return HEX.parseHex(hex);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create token-hash key " + file, e);
         }

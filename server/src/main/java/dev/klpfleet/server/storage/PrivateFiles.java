@@ -64,6 +64,15 @@ public final class PrivateFiles {
         }
     }
 
+    /** Tightens an existing secret file to 0600. */
+    public static void file(Path file) {
+        try {
+            tighten(file, FILE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot set the mode of " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void tighten(Path p, Set<PosixFilePermission> wanted) throws IOException {
         Set<PosixFilePermission> now = Files.getPosixFilePermissions(p);
         if (now.stream().anyMatch(OTHERS::contains)) {

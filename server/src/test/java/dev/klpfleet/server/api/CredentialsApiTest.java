@@ -149,6 +149,26 @@ class CredentialsApiTest {
     }
 
     @Test
+    void aHostCredentialHashedBeforeKeyedHashesStillChecksInAndIsReHashed() throws Exception {
+        Path dir = Files.createTempDirectory("klpfleet-legacy-host");
+        String credential = "klph_" + "cd".repeat(32);
+        String legacyHash = sha256(credential);
+        try (FleetServer s = start(dir, new DatabaseLocation.Sqlite(dir.resolve("fleet.db")), FIRST_ADMIN)) {
+            s.database().withHandle(h -> h.createUpdate("INSERT INTO hosts (id, hostname, kernel_release, distro, labels_json, capabilities_json, "
+                    + "observed_json, credential_hash, enrolled_at, last_seen_at) VALUES ('h_legacy', 'old-host', '6.1.0-1-amd64', '', "
+                    + "'{\"tier\":\"prod\"}', '[]', '{\"loaded\":[],\"taint\":null}', :h, 0, 0)").bind("h", legacyHash).execute());
+            FleetClient host = new FleetClient(s.uri(), credential);
+            FleetClient.Answer a = host.postRaw("/api/v1/hosts/h_legacy/checkin", "{\"kernelRelease\":\"6.1.0-1-amd64\",\"loaded\":[],\"taint\":0}", null);
+            assertThat(a.status()).as(a.body()).isEqualTo(200);
+            String kind = s.database().withHandle(h -> h.createQuery("SELECT hash_kind FROM hosts WHERE id = 'h_legacy'").mapTo(String.class).one());
+            assertThat(kind).isEqualTo("hmac");
+            JsonNode view = new FleetClient(s.uri(), FIRST_ADMIN).get("/api/v1/hosts/h_legacy").json();
+            assertThat(view.path("labels").path("tier").asText()).as("labels stored before the split stay binding").isEqualTo("prod");
+            assertThat(view.path("hostLabels").size()).isZero();
+        }
+    }
+
+    @Test
     void aServerWithAnotherTokenKeyThanTheDatabasesRefusesToStart() throws Exception {
         DatabaseLocation.Postgres pg = TestDatabases.freshPostgresLocation();
         try (FleetServer a = start(Files.createTempDirectory("klpfleet-key-a"), pg, FIRST_ADMIN)) {
