@@ -12,7 +12,7 @@ repo=$1 S=$2
 klpfleet() { "$repo/bin/klpfleet" "$@"; }
 run() { local name=$1; shift; "$@" >"$S/$name.out" 2>"$S/$name.err"; echo $? >"$S/$name.rc"; }
 save() { local name=$1; shift; "$@" >"$S/$name.txt" 2>&1; }
-export KLPFLEET_ADMIN_TOKEN=vm-admin-token-0123456789abcdef
+export KLPFLEET_ADMIN_TOKEN=vm-admin-token-0123456789abcdef0123456789
 export KLPFLEET_SERVER=http://127.0.0.1:18440 KLPFLEET_TOKEN=$KLPFLEET_ADMIN_TOKEN
 # The guest boots with lo down; the server and every client here talk over it.
 ip link set lo up 2>/dev/null || busybox ifconfig lo 127.0.0.1 up

@@ -20,6 +20,9 @@ public final class ExitCodes {
     public static final int UNSUPPORTED = 4;
     /** Something the command named does not exist (patch not loaded, unknown id). */
     public static final int NOT_FOUND = 5;
+    /** {@code klpfleet server}: a configured secret is unusable: KLPFLEET_ADMIN_TOKEN shorter than 32 characters, or a
+     *  token-hash key other than the one the database's tokens are hashed with. Nothing was started. */
+    public static final int WEAK_SECRET = 6;
 
     /** Load refused by preflight; nothing was loaded. */
     public static final int REFUSED = 10;

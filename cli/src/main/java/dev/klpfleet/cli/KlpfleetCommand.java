@@ -21,6 +21,7 @@ public final class KlpfleetCommand implements Runnable {
             dev.klpfleet.cli.build.VerifyCommand.class,
             dev.klpfleet.cli.fleet.ServerCommand.class,
             dev.klpfleet.cli.fleet.HostsCommand.class,
+            dev.klpfleet.cli.fleet.TokensCommand.class,
             dev.klpfleet.cli.fleet.PatchCommand.class,
             dev.klpfleet.cli.fleet.RolloutCommand.class,
             dev.klpfleet.cli.fleet.BenchCommand.class,

@@ -2,6 +2,9 @@ package dev.klpfleet.server;
 
 import dev.klpfleet.server.access.AccessStore;
 import dev.klpfleet.server.access.AuditLog;
+import dev.klpfleet.server.access.SignInFailures;
+import dev.klpfleet.server.access.TokenHash;
+import dev.klpfleet.server.access.TokenHashKey;
 import dev.klpfleet.server.api.Api;
 import dev.klpfleet.server.api.ApiHandler;
 import dev.klpfleet.server.api.Route;
@@ -15,12 +18,15 @@ import dev.klpfleet.server.rollout.RolloutDesiredSets;
 import dev.klpfleet.server.rollout.RolloutEngine;
 import dev.klpfleet.server.rollout.Rollouts;
 import dev.klpfleet.server.storage.Database;
+import dev.klpfleet.server.storage.DatabaseLocation;
+import dev.klpfleet.server.storage.PrivateFiles;
 import dev.klpfleet.server.storage.Lease;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -62,17 +68,27 @@ public final class FleetServer implements AutoCloseable {
     /**
      * Opens (and migrates) the database, bootstraps the admin token, and starts serving.
      *
+     * @throws AccessStore.WeakAdminToken   for a configured admin token shorter than 32 characters
+     * @throws TokenHashKey.Mismatch        for a token-hash key other than the one the database's tokens are hashed with
      * @throws IllegalArgumentException for an unusable trusted key file
      * @throws Exception                if the port cannot be bound or the database cannot be opened
      */
     public static FleetServer start(ServerConfig cfg) throws Exception {
+        AccessStore.checkAdminToken(cfg.adminToken());
+        PrivateFiles.directory(cfg.dataDir());
+        if (cfg.database() instanceof DatabaseLocation.Sqlite sqlite) {
+            PrivateFiles.sqlite(sqlite.file());
+        }
         TrustedKeys keys = TrustedKeys.load(cfg.dataDir().resolve("keys"), cfg.trustKeys());
+        TokenHash hash = new TokenHash(TokenHashKey.loadOrCreate(cfg.tokenKeyFile(), new SecureRandom()));
         Database db = Database.open(cfg.database());
         try {
-            AccessStore access = new AccessStore(db, cfg.clock());
+            TokenHashKey.bind(db, hash, cfg.tokenKeyFile());
+            AccessStore access = new AccessStore(db, cfg.clock(), hash);
             String note = access.bootstrap(cfg.adminToken(), cfg.dataDir());
             AuditLog audit = new AuditLog(db, cfg.clock());
-            HostStore hosts = new HostStore(db, cfg.clock());
+            SignInFailures signIns = new SignInFailures(audit, System::nanoTime, cfg.signInAuditWindow());
+            HostStore hosts = new HostStore(db, cfg.clock(), hash, audit);
             PatchStore patches = new PatchStore(db, cfg.clock(), keys, audit);
             Rollouts rollouts = new Rollouts(db, cfg.clock(), hosts, patches, audit);
             RolloutDesiredSets desired = new RolloutDesiredSets(rollouts);
@@ -94,6 +110,10 @@ public final class FleetServer implements AutoCloseable {
                     DESIRED_POLL.toMillis(), TimeUnit.MILLISECONDS);
             bg.scheduleWithFixedDelay(() -> guarded("last-seen flush", lastSeen::flush), LAST_SEEN_FLUSH.toMillis(),
                     LAST_SEEN_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
+            bg.scheduleWithFixedDelay(() -> guarded("credential revocation poll", hosts::refreshRevocations), 0,
+                    DESIRED_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            bg.scheduleWithFixedDelay(() -> guarded("failed sign-in audit flush", signIns::flush), LAST_SEEN_FLUSH.toMillis(),
+                    LAST_SEEN_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
 
             RolloutEngine engine = new RolloutEngine(rollouts, new Lease(db, "rollout-engine", cfg.serverId(), RolloutEngine.LEASE_TTL),
                     cfg.clock(), cfg.engineTick());
@@ -106,7 +126,7 @@ public final class FleetServer implements AutoCloseable {
             connector.setPort(cfg.port());
             connector.setAcceptQueueSize(1024);
             jetty.addConnector(connector);
-            jetty.setHandler(new ApiHandler(routes, access, hosts, meters));
+            jetty.setHandler(new ApiHandler(routes, access, hosts, signIns, meters));
             jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
             jetty.start();
             engine.start();

@@ -58,7 +58,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--enroll-token", paramLabel = "TOKEN", description = "Enrollment token (klpe_...); used on the first run only.")
     String enrollToken;
 
-    @Option(names = "--labels", paramLabel = "K=V[,K=V...]", split = ",", description = "Labels to enroll with (first run only).")
+    @Option(names = "--labels", paramLabel = "K=V[,K=V...]", split = ",", description = "Labels this host claims when it enrolls (first run only); kept apart from the enrollment token's binding labels.")
     List<String> labels = List.of();
 
     @Option(names = "--once", description = "Reconcile until nothing is left to do, print what was done, and exit.")

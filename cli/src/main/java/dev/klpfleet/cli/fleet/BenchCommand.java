@@ -50,7 +50,7 @@ public final class BenchCommand {
                 throw new CommandFailure(ExitCodes.USAGE, "--hosts 1..100000, --seconds 0..300, --connections 1..256");
             }
             Path dir = Files.createTempDirectory("klpfleet-bench");
-            String admin = "bench-admin-" + Long.toHexString(System.nanoTime());
+            String admin = dev.klpfleet.server.storage.Ids.secret("klpo");
             ServerConfig cfg = ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(admin);
             if (db != null) {
                 cfg = cfg.withDatabase(DatabaseLocation.parse(db));

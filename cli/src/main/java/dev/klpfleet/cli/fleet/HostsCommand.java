@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "hosts", mixinStandardHelpOptions = true, description = "The host inventory.", subcommands = {HostsCommand.ListHosts.class, HostsCommand.EnrollmentToken.class})
+@Command(name = "hosts", mixinStandardHelpOptions = true, description = "The host inventory.", subcommands = {HostsCommand.ListHosts.class, HostsCommand.Show.class, HostsCommand.Revoke.class, HostsCommand.EnrollmentToken.class})
 public final class HostsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrolled hosts with kernel, labels and loaded patches.")
@@ -25,8 +25,11 @@ public final class HostsCommand {
         @Mixin Remote remote;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--label", description = "Only hosts with this KEY=VALUE label.")
+        @Option(names = "--label", description = "Only hosts with this KEY=VALUE binding label (set by their enrollment token).")
         String label;
+
+        @Option(names = "--host-label", description = "Only hosts that claimed this KEY=VALUE label themselves.")
+        String hostLabel;
 
         @Option(names = "--kernel", description = "Only hosts running this kernel release.")
         String kernel;
@@ -39,26 +42,25 @@ public final class HostsCommand {
                 q.append(sep).append("label=").append(URLEncoder.encode(label, StandardCharsets.UTF_8));
                 sep = '&';
             }
+            if (hostLabel != null) {
+                q.append(sep).append("hostLabel=").append(URLEncoder.encode(hostLabel, StandardCharsets.UTF_8));
+                sep = '&';
+            }
             if (kernel != null) {
                 q.append(sep).append("kernel=").append(URLEncoder.encode(kernel, StandardCharsets.UTF_8));
             }
             var client = remote.client();
             String body = Remote.call(() -> client.get(q.toString())).body();
-            List<HostView> hosts;
-            try {
-                hosts = FleetJson.mapper().readValue(body, new TypeReference<List<HostView>>() {});
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("server sent an unexpected host list: " + e.getMessage(), e);
-            }
+            List<HostView> hosts = hostList(body);
             PrintWriter out = spec.commandLine().getOut();
             output.emit(out, hosts, hs -> {
-                out.printf("%-24s %-28s %-10s %-10s %s%n", "HOSTNAME", "KERNEL", "LAST SEEN", "PATCHES", "LABELS");
+                out.printf("%-24s %-28s %-10s %-10s %s%n", "HOSTNAME", "KERNEL", "LAST SEEN", "PATCHES", "LABELS [HOST-CLAIMED]");
                 Instant now = Instant.now();
                 for (HostView h : hs) {
                     String patches = h.loaded().isEmpty() ? "-" : h.loaded().stream().map(p -> p.name() + "@" + p.version() + ":" + p.state())
                             .collect(Collectors.joining(","));
-                    out.printf("%-24s %-28s %-10s %-10s %s%n", h.hostname(), h.kernelRelease(), ago(Duration.between(h.lastSeenAt(), now)),
-                            patches, h.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",")));
+                    out.printf("%-24s %-28s %-10s %-10s %s%n", h.hostname(), h.kernelRelease(),
+                            h.revokedAt() != null ? "REVOKED" : ago(Duration.between(h.lastSeenAt(), now)), patches, labels(h));
                 }
                 out.println(hs.size() + " hosts");
             });
@@ -96,6 +98,87 @@ public final class HostsCommand {
                 out.printf("enrollment token %s for '%s', valid %d h%s; give it to 'klpfleet agent --enroll-token'%n", i.id(), name,
                         ttlHours, labels.isEmpty() ? "" : ", labels " + labels);
             });
+        }
+    }
+
+    /** Binding labels, then the host-claimed ones in brackets, so nobody mistakes one for the other. */
+    static String labels(HostView h) {
+        String binding = pairs(h.labels());
+        return h.hostLabels() == null || h.hostLabels().isEmpty() ? binding : binding + (binding.isEmpty() ? "" : " ") + "[" + pairs(h.hostLabels()) + "]";
+    }
+
+    private static String pairs(java.util.Map<String, String> m) {
+        return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    static List<HostView> hostList(String body) {
+        try {
+            return FleetJson.mapper().readValue(body, new TypeReference<List<HostView>>() {});
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("server sent an unexpected host list: " + e.getMessage(), e);
+        }
+    }
+
+    /** The id of HOST: itself if it is a host id, else the one host with that hostname. */
+    static String resolve(dev.klpfleet.server.api.FleetClient client, String host) {
+        if (host.startsWith(dev.klpfleet.server.storage.Ids.HOST_PREFIX + "_")) {
+            return host;
+        }
+        List<HostView> named = hostList(Remote.call(() -> client.get("api/v1/hosts")).body()).stream().filter(h -> h.hostname().equals(host)).toList();
+        if (named.isEmpty()) {
+            throw new dev.klpfleet.cli.CommandFailure(dev.klpfleet.cli.ExitCodes.NOT_FOUND, "no host with id or hostname '" + host + "'");
+        }
+        if (named.size() > 1) {
+            throw new dev.klpfleet.cli.CommandFailure(dev.klpfleet.cli.ExitCodes.USAGE, named.size() + " hosts are named '" + host + "' ("
+                    + named.stream().map(HostView::id).collect(Collectors.joining(", ")) + "); give the id");
+        }
+        return named.get(0).id();
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One host's inventory: binding and host-claimed labels, kernel, patches, revocation.")
+    static final class Show implements Runnable {
+        @Mixin Output output;
+        @Mixin Remote remote;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "HOST", description = "Host id (h_...) or hostname.") String host;
+
+        @Override
+        public void run() {
+            var client = remote.client();
+            String id = resolve(client, host);
+            HostView h = Remote.call(() -> client.get("api/v1/hosts/" + URLEncoder.encode(id, StandardCharsets.UTF_8))).as(HostView.class);
+            PrintWriter out = spec.commandLine().getOut();
+            output.emit(out, h, v -> {
+                out.println(v.hostname() + " (" + v.id() + ")" + (v.revokedAt() != null ? " REVOKED at " + v.revokedAt() : ""));
+                out.println("  kernel        " + v.kernelRelease() + " (" + v.distro() + ")");
+                out.println("  labels        " + pairs(v.labels()) + "   (binding: from its enrollment token; rollouts select on these)");
+                out.println("  host labels   " + pairs(v.hostLabels()) + "   (claimed by the host; only --host-label selects on these)");
+                out.println("  enrolled      " + v.enrolledAt() + ", last seen " + v.lastSeenAt());
+                out.println("  patches       " + (v.loaded().isEmpty() ? "-" : v.loaded().stream().map(p -> p.name() + "@" + p.version() + ":" + p.state())
+                        .collect(Collectors.joining(","))));
+            });
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revoke a host's credential (admin only): its next request gets 401 and new rollouts leave it out.",
+                    "To bring the machine back, enroll it again with a new enrollment token."})
+    static final class Revoke implements Runnable {
+        @Mixin Output output;
+        @Mixin Remote remote;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "HOST", description = "Host id (h_...) or hostname.") String host;
+
+        @Override
+        public void run() {
+            var client = remote.client();
+            String id = resolve(client, host);
+            HostView h = Remote.call(() -> client.post("api/v1/hosts/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/revoke", null))
+                    .as(HostView.class);
+            PrintWriter out = spec.commandLine().getOut();
+            output.emit(out, h, v -> out.println("host " + v.hostname() + " (" + v.id() + ") revoked at " + v.revokedAt()));
         }
     }
 

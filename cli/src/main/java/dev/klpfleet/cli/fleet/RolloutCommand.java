@@ -36,7 +36,9 @@ public final class RolloutCommand {
 
         @Option(names = "--patch", required = true) String patch;
         @Option(names = "--version", required = true, description = "Patch version.") String version;
-        @Option(names = "--label", description = "Only hosts with this KEY=VALUE label (repeatable, all must match).") List<String> labels = new ArrayList<>();
+        @Option(names = "--label", description = "Only hosts with this KEY=VALUE binding label, set by their enrollment token (repeatable, all must match).") List<String> labels = new ArrayList<>();
+        @Option(names = "--host-label", description = "Only hosts that claimed this KEY=VALUE label themselves when enrolling (repeatable; "
+                + "a host chooses these, so select on them only if you trust the hosts).") List<String> hostLabels = new ArrayList<>();
         @Option(names = "--kernel", description = "Only hosts on this kernel release (repeatable).") List<String> kernels = new ArrayList<>();
         @Option(names = "--waves", defaultValue = "1,1%,10%,50%,100%",
                 description = "Comma-separated waves: N (hosts), N% (cumulative share), or KEY=VALUE (label). Default ${DEFAULT-VALUE}.")
@@ -65,20 +67,27 @@ public final class RolloutCommand {
             if (problem != null) {
                 throw new CommandFailure(ExitCodes.USAGE, problem);
             }
-            Map<String, String> sel = new LinkedHashMap<>();
-            for (String l : labels) {
-                String[] kv = l.split("=", 2);
-                if (kv.length != 2) {
-                    throw new CommandFailure(ExitCodes.USAGE, "--label must be KEY=VALUE (got '" + l + "')");
-                }
-                sel.put(kv[0], kv[1]);
-            }
+            Map<String, String> sel = pairs(labels, "--label");
             var client = remote.client();
             RolloutView v = Remote.call(() -> client.post("api/v1/rollouts",
-                    new RolloutRequest(patch, version, new RolloutRequest.Selector(sel, kernels), plan))).as(RolloutView.class);
+                    new RolloutRequest(patch, version, new RolloutRequest.Selector(sel, pairs(hostLabels, "--host-label"), kernels), plan)))
+                    .as(RolloutView.class);
             PrintWriter out = spec.commandLine().getOut();
             output.emit(out, v, x -> Progress.print(out, x, false));
         }
+    }
+
+    /** KEY=VALUE options as a map. */
+    static Map<String, String> pairs(List<String> options, String option) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String l : options) {
+            String[] kv = l.split("=", 2);
+            if (kv.length != 2) {
+                throw new CommandFailure(ExitCodes.USAGE, option + " must be KEY=VALUE (got '" + l + "')");
+            }
+            out.put(kv[0], kv[1]);
+        }
+        return out;
     }
 
     /** Waves from {@code N,N%,KEY=VALUE}; a name that repeats gets its position appended (wave names must be unique). */

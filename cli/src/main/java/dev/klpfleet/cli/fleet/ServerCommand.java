@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Run the control plane: HTTP API, storage, rollout engine.",
                 "Embedded SQLite in --data by default; --db postgresql://user@host:5432/db for production (several servers may share it).",
-                "Trusted signing keys: DIR/keys/*.pub and --trust-key. Bootstrap admin token: $KLPFLEET_ADMIN_TOKEN, else generated into DIR/admin.token."})
+                "Trusted signing keys: DIR/keys/*.pub and --trust-key. Bootstrap admin token: $KLPFLEET_ADMIN_TOKEN (at least 32 characters; a new value replaces the old), else generated into DIR/admin.token.",
+                "DIR is created 0700 when absent; the SQLite database is 0600."})
 public final class ServerCommand implements Callable<Integer> {
     @Mixin Output output;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -37,6 +38,11 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--trust-key", description = "A trusted Ed25519 public key file (repeatable).")
     List<Path> trustKeys = new ArrayList<>();
+
+    @Option(names = "--token-key", paramLabel = "FILE",
+            description = "Key file stored token hashes are keyed with (default DIR/token-hash.key, created 0600 on first start); "
+                    + "servers sharing one database must use the same file.")
+    Path tokenKey;
 
     @Option(names = "--engine-tick", defaultValue = "PT1S",
             description = "How often the rollout engine steps, ISO-8601 (default ${DEFAULT-VALUE}); soak times are only as precise as this.")
@@ -62,7 +68,7 @@ public final class ServerCommand implements Callable<Integer> {
             throw new CommandFailure(ExitCodes.USAGE, "--engine-tick must be positive");
         }
         ServerConfig cfg = ServerConfig.of(data, host, port).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys)
-                .withEngineTick(tick);
+                .withEngineTick(tick).withTokenKey(tokenKey);
         if (db != null) {
             try {
                 cfg = cfg.withDatabase(DatabaseLocation.parse(db));
@@ -73,6 +79,8 @@ public final class ServerCommand implements Callable<Integer> {
         FleetServer server;
         try {
             server = FleetServer.start(cfg);
+        } catch (dev.klpfleet.server.access.AccessStore.WeakAdminToken | dev.klpfleet.server.access.TokenHashKey.Mismatch e) {
+            throw new CommandFailure(ExitCodes.WEAK_SECRET, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, e.getMessage());
         } catch (java.io.IOException e) {

@@ -70,7 +70,7 @@ class AgentAgainstFleetServerTest {
         fleet.upload(Files.readAllBytes(MODULE), "klp_multi", "1", RELEASE);
         Path data = Files.createTempDirectory("klpfleet-agent-data");
         Agent agent = agent(data, fleet.key.publicKey(), kernel);
-        String hostId = agent.enrollIfNeeded(fleet.enrollmentToken(), new Identity("adopter", "debian 12", Map.of("test", "adopt")));
+        String hostId = agent.enrollIfNeeded(fleet.enrollmentToken("adopt"), new Identity("adopter", "debian 12", Map.of("test", "adopt")));
         String rollout = fleet.rollout("klp_multi", "1", "adopt");
         fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("applying").asInt() == 1);
 
@@ -111,7 +111,7 @@ class AgentAgainstFleetServerTest {
         FixtureKernel kernel = new FixtureKernel(RELEASE);
         Path data = Files.createTempDirectory("klpfleet-agent-data");
         Agent first = agent(data, fleet.key.publicKey(), kernel);
-        first.enrollIfNeeded(fleet.enrollmentToken(), new Identity("crasher", "debian 12", Map.of("test", "crash")));
+        first.enrollIfNeeded(fleet.enrollmentToken("crash"), new Identity("crasher", "debian 12", Map.of("test", "crash")));
         HostEvent health = new HostEvent("health-taint-512", dev.klpfleet.protocol.outcome.EventKind.HEALTH, null, null, dev.klpfleet.protocol.outcome.HealthKind.TAINT, java.time.Instant.now(),
                 WireJson.mapper().createObjectNode().put("taint", 512));
         ControlPlane plane = new ControlPlane(fleet.server.uri());
@@ -132,7 +132,7 @@ class AgentAgainstFleetServerTest {
         FixtureKernel kernel = new FixtureKernel(RELEASE).taint(1L << 9);
         Path data = Files.createTempDirectory("klpfleet-agent-data");
         Agent agent = agent(data, fleet.key.publicKey(), kernel);
-        String hostId = agent.enrollIfNeeded(fleet.enrollmentToken(), new Identity("unreadable", "debian 12", Map.of("test", "unreadable")));
+        String hostId = agent.enrollIfNeeded(fleet.enrollmentToken("unreadable"), new Identity("unreadable", "debian 12", Map.of("test", "unreadable")));
         assertThat(agent.pass().outcome()).isEqualTo(Requeue.Outcome.IDLE);
         String readSeenAt = hostWhen(hostId, h -> h.path("taint").asLong() == 1L << 9).path("lastSeenAt").asText();
 
@@ -157,7 +157,7 @@ class AgentAgainstFleetServerTest {
         String[] agent = {"agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", otherKey.toString(),
                 "--kernel-root", kernel.root.toString(), "--once", "--json"};
 
-        Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken(), "--labels", "test=refuse"));
+        Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken("refuse"), "--labels", "test=refuse"));
         assertThat(enrolled.code()).as(enrolled.err()).isEqualTo(ExitCodes.OK);
         assertThat(enrolled.json().path("enrolled").asBoolean()).isTrue();
         String rollout = fleet.rollout("klp_other", "1", "refuse");

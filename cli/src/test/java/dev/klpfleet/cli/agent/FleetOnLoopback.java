@@ -47,8 +47,9 @@ final class FleetOnLoopback implements AutoCloseable {
         return server.uri().toString();
     }
 
-    String enrollmentToken() throws Exception {
-        return admin.post("/api/v1/enrollment-tokens", Map.of("name", "agent-test")).json().path("token").asText();
+    /** An enrollment token whose hosts get the binding label test={@code testLabel}, which {@link #rollout} selects on. */
+    String enrollmentToken(String testLabel) throws Exception {
+        return admin.post("/api/v1/enrollment-tokens", Map.of("name", "agent-test", "labels", Map.of("test", testLabel))).json().path("token").asText();
     }
 
     /** Uploads {@code module} as {@code patch} {@code version} built for {@code release}, signed by the fleet key. */

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FleetCommandsTest {
-    static final String ADMIN = "cli-test-admin-token-0123456789";
+    static final String ADMIN = "cli-test-admin-token-0123456789abcdef0123";
     /** A real livepatch module, built for this release and committed as a kernel-room fixture. */
     static final Path MODULE = Path.of("../kernel/src/test/resources/modules/6.1.0-56-amd64/klp_single.ko");
     static final String RELEASE = "6.1.0-56-amd64";
@@ -77,11 +77,14 @@ class FleetCommandsTest {
                 .withEngineTick(Duration.ofMillis(100)));
 
         FleetClient admin = new FleetClient(server.uri(), ADMIN);
-        String enroll = admin.post("/api/v1/enrollment-tokens", Map.of("name", "cli-test", "labels", Map.of("fleet", "cli"))).json()
-                .path("token").asText();
-        enroll(enroll, "web-1", RELEASE, Map.of("tier", "canary"));
-        enroll(enroll, "web-2", RELEASE, Map.of("tier", "prod"));
-        enroll(enroll, "old-1", "5.10.0-30-amd64", Map.of("tier", "prod"));
+        // Binding labels come from the enrollment token: one token per tier.
+        String canary = admin.post("/api/v1/enrollment-tokens", Map.of("name", "cli-canary", "labels", Map.of("fleet", "cli", "tier", "canary")))
+                .json().path("token").asText();
+        String prod = admin.post("/api/v1/enrollment-tokens", Map.of("name", "cli-prod", "labels", Map.of("fleet", "cli", "tier", "prod")))
+                .json().path("token").asText();
+        enroll(canary, "web-1", RELEASE, Map.of("rack", "r1"));
+        enroll(prod, "web-2", RELEASE, Map.of());
+        enroll(prod, "old-1", "5.10.0-30-amd64", Map.of());
 
         // The layout `klpfleet build --key` writes: OUT/RELEASE/{MODULE.ko, manifest.json, manifest.sig}.
         buildOut = tmp.resolve("out");
@@ -167,6 +170,9 @@ class FleetCommandsTest {
 
         Run prod = fleet("hosts", "list", "--label", "tier=prod");
         assertThat(prod.out()).startsWith("HOSTNAME").contains("web-2", "old-1", "5.10.0-30-amd64", "2 hosts").doesNotContain("web-1");
+        assertThat(web1.path("hostLabels").path("rack").asText()).as("what the host claimed, apart").isEqualTo("r1");
+        assertThat(web1.path("labels").has("rack")).isFalse();
+        assertThat(fleet("hosts", "list").out()).contains("fleet=cli,tier=canary [rack=r1]");
         assertThat(fleet("hosts", "list", "--kernel", "5.10.0-30-amd64", "--json").json()).hasSize(1);
     }
 

@@ -53,7 +53,7 @@ final class SimulatedFleet {
     }
 
     void enroll(FleetClient admin, int n, String kernel, Map<String, String> labels) throws Exception {
-        String token = admin.post("/api/v1/enrollment-tokens", Map.of("name", "sim-" + hosts.size())).json().path("token").asText();
+        String token = admin.post("/api/v1/enrollment-tokens", Map.of("name", "sim-" + hosts.size(), "labels", labels)).json().path("token").asText();
         FleetClient enroller = new FleetClient(admin.base(), token);
         for (int i = 0; i < n; i++) {
             EnrollResponse r = enroller.post("/api/v1/enroll", new EnrollRequest("sim-" + hosts.size(), kernel, "debian 12", labels,

@@ -31,7 +31,8 @@ class TwoServerProcessesTest {
         SimulatedFleet fleet = new SimulatedFleet();
         fleet.trustIn(dataA);
         fleet.trustIn(dataB);
-        String[] args = {"--db", TestPostgres.url(schema), "--engine-tick", "PT0.05S"};
+        // Servers sharing a database share the key its token hashes are keyed with: A creates it, B reads it.
+        String[] args = {"--db", TestPostgres.url(schema), "--engine-tick", "PT0.05S", "--token-key", dataA.resolve("token-hash.key").toString()};
         try (ServerProcess a = ServerProcess.start(dataA, args); ServerProcess b = ServerProcess.start(dataB, args)) {
             fleet.enroll(a.admin(), HOSTS, KERNEL, Map.of("fleet", "pair"));
             assertThat(b.admin().post("/api/v1/artifacts", fleet.artifact("pair_fix", "3", KERNEL)).status()).isEqualTo(201);

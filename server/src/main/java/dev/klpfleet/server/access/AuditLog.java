@@ -7,7 +7,7 @@ import java.time.InstantSource;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
-/** Every operator action that changes something, who did it, and how it ended. */
+/** Every action that changes something or was refused, who did it, from which client address, and how it ended. */
 public final class AuditLog {
     private final Database db;
     private final InstantSource clock;
@@ -17,10 +17,25 @@ public final class AuditLog {
         this.clock = clock;
     }
 
-    public record Entry(String id, Instant at, String tokenId, String tokenName, String action, String target, String outcome) {}
+    /** Who acted: a token's id and name ("-" when no token was recognised) and the client address. */
+    public record Actor(String tokenId, String tokenName, String source) {
+        public static Actor of(Principal.Operator op) {
+            return new Actor(op.tokenId(), op.name(), op.from());
+        }
+
+        public static Actor of(Principal.Enroller en) {
+            return new Actor(en.tokenId(), en.name(), en.from());
+        }
+    }
+
+    public record Entry(String id, Instant at, String tokenId, String tokenName, String source, String action, String target, String outcome) {}
 
     /** Records an action in its own transaction (used for refused actions, which write nothing else). */
     public void record(Principal.Operator who, String action, String target, String outcome) {
+        record(Actor.of(who), action, target, outcome);
+    }
+
+    public void record(Actor who, String action, String target, String outcome) {
         db.inTransaction(h -> {
             record(h, who, action, target, outcome);
             return null;
@@ -29,16 +44,22 @@ public final class AuditLog {
 
     /** Records an action inside the transaction that performs it, so both land or neither does. */
     public void record(Handle h, Principal.Operator who, String action, String target, String outcome) {
-        h.createUpdate("INSERT INTO audit_log (id, at, token_id, token_name, action, target, outcome) VALUES (:id, :at, :tid, :tn, :a, :t, :o)")
-                .bind("id", Ids.next("aud")).bind("at", clock.millis()).bind("tid", who.tokenId()).bind("tn", who.name())
-                .bind("a", action).bind("t", target).bind("o", outcome).execute();
+        record(h, Actor.of(who), action, target, outcome);
+    }
+
+    public void record(Handle h, Actor who, String action, String target, String outcome) {
+        h.createUpdate("INSERT INTO audit_log (id, at, token_id, token_name, source, action, target, outcome) "
+                        + "VALUES (:id, :at, :tid, :tn, :src, :a, :t, :o)")
+                .bind("id", Ids.next("aud")).bind("at", clock.millis()).bind("tid", who.tokenId()).bind("tn", who.tokenName())
+                .bind("src", who.source() == null ? "" : who.source()).bind("a", action).bind("t", target).bind("o", outcome).execute();
     }
 
     /** The newest {@code limit} entries, newest first. */
     public List<Entry> recent(int limit) {
         return db.withHandle(h -> h.createQuery("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT :n").bind("n", limit)
                 .map((rs, ctx) -> new Entry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("at")), rs.getString("token_id"),
-                        rs.getString("token_name"), rs.getString("action"), rs.getString("target"), rs.getString("outcome")))
+                        rs.getString("token_name"), rs.getString("source"), rs.getString("action"), rs.getString("target"),
+                        rs.getString("outcome")))
                 .list());
     }
 }

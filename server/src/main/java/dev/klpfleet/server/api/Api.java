@@ -61,7 +61,8 @@ public final class Api {
             if (blank(req.hostname()) || blank(req.kernelRelease())) {
                 return Reply.error(400, "hostname and kernelRelease are required");
             }
-            return Reply.created(s.hosts().enroll(req, ((Principal.Enroller) c.principal()).labels()));
+            Principal.Enroller en = (Principal.Enroller) c.principal();
+            return Reply.created(s.hosts().enroll(req, en.labels(), AuditLog.Actor.of(en)));
         }));
         r.add(new Route("POST", "/api/v1/hosts/{hostId}/checkin", Access.HOST, Route.SMALL_BODY,
                 "Report observed state; returns the desired patch set (304 if unchanged since If-None-Match)", c -> {
@@ -95,18 +96,22 @@ public final class Api {
                 c -> s.patches().signedManifest(c.param("sha256")).<Reply>map(Reply::ok)
                         .orElse(Reply.error(404, "no artifact with sha256 " + c.param("sha256")))));
 
-        r.add(new Route("GET", "/api/v1/hosts", Access.VIEWER, 0, "List hosts (query: label=key=value, kernel=release)", c -> {
+        r.add(new Route("GET", "/api/v1/hosts", Access.VIEWER, 0,
+                "List hosts (query: label=key=value on binding labels, hostLabel=key=value on host-claimed ones, kernel=release)", c -> {
             Map<String, String> labels = new java.util.TreeMap<>();
-            String label = c.query().get("label");
-            if (label != null) {
-                String[] kv = label.split("=", 2);
-                if (kv.length != 2) {
-                    return Reply.error(400, "label filter must be key=value");
+            Map<String, String> hostLabels = new java.util.TreeMap<>();
+            for (Map.Entry<String, Map<String, String>> filter : Map.of("label", labels, "hostLabel", hostLabels).entrySet()) {
+                String label = c.query().get(filter.getKey());
+                if (label != null) {
+                    String[] kv = label.split("=", 2);
+                    if (kv.length != 2) {
+                        return Reply.error(400, filter.getKey() + " filter must be key=value");
+                    }
+                    filter.getValue().put(kv[0], kv[1]);
                 }
-                labels.put(kv[0], kv[1]);
             }
             String kernel = c.query().get("kernel");
-            return Reply.ok(s.hosts().list(labels, kernel == null ? List.of() : List.of(kernel)));
+            return Reply.ok(s.hosts().list(labels, hostLabels, kernel == null ? List.of() : List.of(kernel)));
         }));
         r.add(new Route("GET", "/api/v1/hosts/{hostId}", Access.VIEWER, 0, "One host's inventory",
                 c -> s.hosts().get(c.param("hostId")).<Reply>map(Reply::ok).orElse(Reply.error(404, "no host " + c.param("hostId")))));
@@ -114,16 +119,23 @@ public final class Api {
                 c -> Reply.ok(s.patches().list())));
         r.add(new Route("POST", "/api/v1/artifacts", Access.OPERATOR, UPLOAD_BODY,
                 "Upload one signed build output (manifest, signature, module; base64)", c -> {
-            ArtifactUpload up = c.json(ArtifactUpload.class);
+            ArtifactUpload up = audited(s, c, "patch.upload", () -> c.json(ArtifactUpload.class));
             PatchStore.Outcome o = s.patches().upload(up, c.operator());
             if (o instanceof PatchStore.Outcome.Rejected rej) {
-                return Reply.error(rej.conflict() ? 409 : 422, rej.reason());
+                return refused(s, c, "patch.upload", "artifact", rej.conflict() ? 409 : 422, rej.reason());
             }
             return Reply.created(o);
         }));
         r.add(new Route("GET", "/api/v1/rollouts", Access.VIEWER, 0, "List rollouts, newest first", c -> Reply.ok(s.rollouts().list())));
         r.add(new Route("POST", "/api/v1/rollouts", Access.OPERATOR, Route.SMALL_BODY, "Create a rollout of a patch version",
-                c -> rollout(s.rollouts().create(c.json(RolloutRequest.class), c.operator()), 201)));
+                c -> {
+                    RolloutRequest req = audited(s, c, "rollout.create", () -> c.json(RolloutRequest.class));
+                    Reply reply = rollout(s.rollouts().create(req, c.operator()), 201);
+                    if (reply instanceof Reply.Error e) {
+                        s.audit().record(c.operator(), "rollout.create", req.patch() + " " + req.version(), "refused " + e.status() + ": " + e.reason());
+                    }
+                    return reply;
+                }));
         r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}", Access.VIEWER, 0, "A rollout's progress per wave and its decisions",
                 c -> s.rollouts().view(c.param("rolloutId")).<Reply>map(Reply::ok)
                         .orElse(Reply.error(404, "no rollout " + c.param("rolloutId")))));
@@ -136,6 +148,10 @@ public final class Api {
             if (blank(req.name()) || req.role() == null) {
                 return Reply.error(400, "name and role (VIEWER, OPERATOR, ADMIN) are required");
             }
+            String nameProblem = AccessStore.nameProblem(req.name());
+            if (nameProblem != null) {
+                return refused(s, c, "token.issue", req.name(), 400, nameProblem);
+            }
             AccessStore.Issued issued = s.access().issueToken(req.name(), req.role());
             s.audit().record(c.operator(), "token.issue", issued.id(), "role " + req.role() + " for " + req.name());
             return Reply.created(issued);
@@ -146,11 +162,35 @@ public final class Api {
             if (blank(req.name()) || hours <= 0 || Duration.ofHours(hours).compareTo(MAX_ENROLLMENT_TTL) > 0) {
                 return Reply.error(400, "name is required and ttlHours must be within 1.." + MAX_ENROLLMENT_TTL.toHours());
             }
+            String nameProblem = AccessStore.nameProblem(req.name());
+            if (nameProblem != null) {
+                return refused(s, c, "enrollment-token.issue", req.name(), 400, nameProblem);
+            }
             AccessStore.Issued issued = s.access().issueEnrollmentToken(req.name(), req.labels() == null ? Map.of() : req.labels(),
                     Duration.ofHours(hours));
-            s.audit().record(c.operator(), "enrollment-token.issue", issued.id(), req.name() + " valid " + hours + "h");
+            s.audit().record(c.operator(), "enrollment-token.issue", issued.id(), req.name() + " valid " + hours + "h"
+                    + (req.labels() == null || req.labels().isEmpty() ? "" : ", binding labels " + new java.util.TreeMap<>(req.labels())));
             return Reply.created(issued);
         }));
+        r.add(new Route("GET", "/api/v1/tokens", Access.ADMIN, 0,
+                "Every operator and enrollment token (never the secret): id, kind, name, role, labels, created, last used, expiry, revocation",
+                c -> Reply.ok(s.access().list())));
+        r.add(new Route("POST", "/api/v1/tokens/{tokenId}/revoke", Access.ADMIN, 0,
+                "Revoke an operator or enrollment token; it gets 401 from the next request on", c -> {
+            String id = c.param("tokenId");
+            java.util.Optional<AccessStore.TokenView> before = s.access().get(id);
+            if (before.isEmpty()) {
+                return refused(s, c, "token.revoke", id, 404, "no token " + id);
+            }
+            AccessStore.TokenView after = s.access().revoke(id).orElseThrow();
+            s.audit().record(c.operator(), "token.revoke", id, before.get().revokedAt() == null
+                    ? "revoked " + after.kind() + " token '" + after.name() + "'" : "already revoked at " + before.get().revokedAt());
+            return Reply.ok(after);
+        }));
+        r.add(new Route("POST", "/api/v1/hosts/{hostId}/revoke", Access.ADMIN, 0,
+                "Revoke a host's credential; the host gets 401 and new rollouts leave it out", c ->
+                s.hosts().revoke(c.param("hostId"), AuditLog.Actor.of(c.operator())).<Reply>map(Reply::ok)
+                        .orElseGet(() -> refused(s, c, "host.revoke", c.param("hostId"), 404, "no host " + c.param("hostId")))));
         r.add(new Route("GET", "/api/v1/audit", Access.ADMIN, 0, "The newest audit log entries (query: limit, default 100)", c -> {
             int limit;
             try {
@@ -196,6 +236,22 @@ public final class Api {
             return Reply.error(400, i.reason());
         }
         return Reply.error(409, ((Rollouts.Outcome.Conflict) o).reason());
+    }
+
+    /** A refused operator action: audited as refused with its status, then answered. */
+    private static Reply refused(Services s, Call c, String action, String target, int status, String reason) {
+        s.audit().record(c.operator(), action, target == null ? "-" : target, "refused " + status + ": " + reason);
+        return Reply.error(status, reason);
+    }
+
+    /** Parses a request body, auditing a body that cannot be read as a refused {@code action}. */
+    private static <T> T audited(Services s, Call c, String action, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (Call.BadRequest e) {
+            s.audit().record(c.operator(), action, "-", "refused 400: " + e.getMessage());
+            throw e;
+        }
     }
 
     private static boolean blank(String s) {

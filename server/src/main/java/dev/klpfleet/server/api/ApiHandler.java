@@ -4,6 +4,7 @@ import dev.klpfleet.protocol.fleet.ApiError;
 import dev.klpfleet.server.access.AccessStore;
 import dev.klpfleet.server.access.Principal;
 import dev.klpfleet.server.access.Role;
+import dev.klpfleet.server.access.SignInFailures;
 import dev.klpfleet.server.host.FleetJson;
 import dev.klpfleet.server.host.HostStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +38,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final Compiled[] routes;
     private final AccessStore access;
     private final HostStore hosts;
+    private final SignInFailures signIns;
 
     /** A route with its path split once and its timer, so matching a request allocates nothing but its parameters. */
     private record Compiled(Route route, String[] pattern, Timer timer) {
@@ -64,12 +66,13 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
-    public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, MeterRegistry meters) {
+    public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, SignInFailures signIns, MeterRegistry meters) {
         this.routes = routes.stream().map(r -> new Compiled(r, r.path().substring(1).split("/", -1),
                 Timer.builder("klpfleet.http.requests").tag("method", r.method()).tag("route", r.path())
                         .description("API requests by route").register(meters))).toArray(Compiled[]::new);
         this.access = access;
         this.hosts = hosts;
+        this.signIns = signIns;
     }
 
     @Override
@@ -98,7 +101,12 @@ public final class ApiHandler extends Handler.Abstract {
                 reply = pathKnown ? Reply.error(405, method + " is not allowed on " + path)
                         : Reply.error(404, "no such endpoint: " + method + " " + path + " (see /api/v1/openapi.json)");
             } else {
-                Principal who = authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+                String from = Request.getRemoteAddr(request);
+                String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+                Principal who = authenticate(authorization, from);
+                if (who instanceof Principal.Anonymous && route.route().access() != Access.PUBLIC && bearer(authorization) != null) {
+                    signIns.failed(from, kind(bearer(authorization)) + " refused on " + method + " " + path);
+                }
                 Reply denied = authorize(route.route(), who, params);
                 if (denied != null) {
                     reply = denied;
@@ -122,18 +130,32 @@ public final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
-    private Principal authenticate(String authorization) {
+    /** The bearer token of an Authorization header, or null if there is none. */
+    private static String bearer(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return new Principal.Anonymous();
+            return null;
         }
         String token = authorization.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+
+    /** What kind of credential a refused token looked like, for the audit log (never the token). */
+    private static String kind(String token) {
+        return token.startsWith("klph_") ? "host credential" : token.startsWith("klpe_") ? "enrollment token" : "operator token";
+    }
+
+    private Principal authenticate(String authorization, String from) {
+        String token = bearer(authorization);
+        if (token == null) {
+            return new Principal.Anonymous();
+        }
         if (token.startsWith("klph_")) {
             return hosts.hostFor(token).<Principal>map(Principal.Host::new).orElse(new Principal.Anonymous());
         }
         if (token.startsWith("klpe_")) {
-            return access.enroller(token).<Principal>map(p -> p).orElse(new Principal.Anonymous());
+            return access.enroller(token, from).<Principal>map(p -> p).orElse(new Principal.Anonymous());
         }
-        return access.operator(token).<Principal>map(p -> p).orElse(new Principal.Anonymous());
+        return access.operator(token, from).<Principal>map(p -> p).orElse(new Principal.Anonymous());
     }
 
     private static Reply authorize(Route route, Principal who, Map<String, String> params) {
@@ -141,7 +163,7 @@ public final class ApiHandler extends Handler.Abstract {
             return null;
         }
         if (who instanceof Principal.Anonymous) {
-            return Reply.error(401, "missing, unknown or expired token: send 'Authorization: Bearer <token>'");
+            return Reply.error(401, "missing, unknown, expired or revoked token: send 'Authorization: Bearer <token>'");
         }
         return switch (route.access()) {
             case PUBLIC -> null;

@@ -61,7 +61,6 @@ public final class PatchStore {
         String sha = Sha256.hex(module);
         Verification v = keys.verify(manifest, signature, sha, module.length);
         if (v instanceof Verification.Refused r) {
-            audit.record(who, "patch.upload", "sha256:" + sha, "refused " + r.reason() + ": " + r.detail());
             return new Outcome.Rejected(false, "artifact refused (" + r.reason() + "): " + r.detail());
         }
         Verification.Verified ok = (Verification.Verified) v;

@@ -78,7 +78,8 @@ public final class Rollouts {
         }
         RolloutRequest.Selector sel = req.selector() == null ? RolloutRequest.Selector.ALL : req.selector();
         List<HostView> matched = hosts.list(sel.labels() == null ? Map.of() : sel.labels(),
-                sel.kernelReleases() == null ? List.of() : sel.kernelReleases());
+                sel.hostLabels() == null ? Map.of() : sel.hostLabels(),
+                sel.kernelReleases() == null ? List.of() : sel.kernelReleases()).stream().filter(h -> h.revokedAt() == null).toList();
         if (matched.isEmpty()) {
             return new Outcome.Invalid("selector matches no enrolled host");
         }

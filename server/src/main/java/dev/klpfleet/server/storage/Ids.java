@@ -6,6 +6,8 @@ import java.util.HexFormat;
 /** Application-generated keys, since the schema avoids vendor-specific sequences. */
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The prefix of every host id; no token may be named like one. */
+    public static final String HOST_PREFIX = "h";
 
     private Ids() {}
 
@@ -16,7 +18,7 @@ public final class Ids {
         return prefix + "_" + HexFormat.of().formatHex(b);
     }
 
-    /** A new secret of 32 random bytes as hex, prefixed so it is recognisable in logs and files. */
+    /** A new secret of 32 random bytes (256 bits from SecureRandom) as hex, prefixed so it is recognisable in logs and files. */
     public static String secret(String prefix) {
         byte[] b = new byte[32];
         RANDOM.nextBytes(b);

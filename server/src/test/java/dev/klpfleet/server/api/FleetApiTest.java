@@ -136,7 +136,7 @@ class FleetApiTest {
         assertThat(raw("POST /api/v1/artifacts", op, "{\"manifest\":\"abc", 5000)).startsWith("HTTP/1.1 400");
         assertThat(fleet.client(null).get("/healthz").status()).isEqualTo(200);
         JsonNode audit = fleet.admin.get("/api/v1/audit").json();
-        assertThat(audit.toString()).contains("patch.upload", "refused MODULE_TAMPERED", "op-carol");
+        assertThat(audit.toString()).contains("patch.upload", "refused 422: artifact refused (MODULE_TAMPERED)", "op-carol");
     }
 
     /** Sends one request over a plain socket (declaring {@code length} bytes if positive) and returns the raw response. */

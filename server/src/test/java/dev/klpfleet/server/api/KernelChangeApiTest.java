@@ -58,7 +58,7 @@ class KernelChangeApiTest {
         DatabaseLocation.Postgres pg = TestDatabases.freshPostgresLocation();
         try (TestFleet a = new TestFleet(pg);
              FleetServer b = FleetServer.start(ServerConfig.of(Files.createTempDirectory("klpfleet-b"), "127.0.0.1", 0)
-                     .withDatabase(pg).withAdminToken(TestFleet.ADMIN).withEngineTick(Duration.ofMillis(100))
+                     .withDatabase(pg).withAdminToken(TestFleet.ADMIN).withTokenKey(a.dir.resolve("token-hash.key")).withEngineTick(Duration.ofMillis(100))
                      .withTrustKeys(List.of(a.dir.resolve("keys/fleet.pub"))))) {
             TestFleet.Host h1 = a.enroll("moved-1", K1, Map.of("fleet", "moved"));
             TestFleet.Host h2 = a.enroll("moved-2", K1, Map.of("fleet", "moved"));

@@ -31,7 +31,7 @@ class SharedPostgresTest {
         DatabaseLocation.Postgres pg = TestDatabases.freshPostgresLocation();
         try (TestFleet a = new TestFleet(pg);
              FleetServer b = FleetServer.start(ServerConfig.of(Files.createTempDirectory("klpfleet-b"), "127.0.0.1", 0)
-                     .withDatabase(pg).withAdminToken(TestFleet.ADMIN).withEngineTick(Duration.ofMillis(50))
+                     .withDatabase(pg).withAdminToken(TestFleet.ADMIN).withTokenKey(a.dir.resolve("token-hash.key")).withEngineTick(Duration.ofMillis(50))
                      .withTrustKeys(List.of(a.dir.resolve("keys/fleet.pub"))))) {
             FleetClient adminB = new FleetClient(b.uri(), TestFleet.ADMIN);
             String k = "6.1.0-20-amd64";

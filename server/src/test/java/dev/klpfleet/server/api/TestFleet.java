@@ -27,7 +27,9 @@ import java.util.Map;
 
 /** A real server on a loopback port with a fleet signing key and a known admin token. */
 final class TestFleet implements AutoCloseable {
-    static final String ADMIN = "test-admin-token-0123456789";
+    static final String ADMIN = "test-admin-token-0123456789abcdef0123456789";
+    /** The name the server gives the token ADMIN registers. */
+    static final String ADMIN_NAME = dev.klpfleet.server.access.AccessStore.BOOTSTRAP_NAME;
     final Path dir;
     final SigningKey key = SigningKeys.generate();
     final FleetServer server;
@@ -54,11 +56,17 @@ final class TestFleet implements AutoCloseable {
         return admin.post("/api/v1/tokens", Map.of("name", name, "role", role)).json().path("token").asText();
     }
 
-    /** Enrolls a host and returns a client acting with its credential. */
+    /** Enrolls a host with an enrollment token carrying {@code labels} (binding) and returns a client acting with its credential. */
     Host enroll(String hostname, String kernel, Map<String, String> labels) throws Exception {
-        String enrollToken = admin.post("/api/v1/enrollment-tokens", Map.of("name", "t-" + hostname)).json().path("token").asText();
+        return enroll(hostname, kernel, labels, Map.of());
+    }
+
+    /** Enrolls a host with a token carrying {@code tokenLabels} while the host itself claims {@code claimed}. */
+    Host enroll(String hostname, String kernel, Map<String, String> tokenLabels, Map<String, String> claimed) throws Exception {
+        String enrollToken = admin.post("/api/v1/enrollment-tokens", Map.of("name", "t-" + hostname, "labels", tokenLabels)).json()
+                .path("token").asText();
         EnrollResponse r = client(enrollToken).post("/api/v1/enroll",
-                new EnrollRequest(hostname, kernel, "debian 12", labels, List.of("livepatch"))).as(EnrollResponse.class);
+                new EnrollRequest(hostname, kernel, "debian 12", claimed, List.of("livepatch"))).as(EnrollResponse.class);
         return new Host(r.hostId(), client(r.credential()), kernel, r.credential());
     }
 

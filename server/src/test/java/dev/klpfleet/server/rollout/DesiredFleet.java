@@ -8,6 +8,7 @@ import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.protocol.outcome.ApplyResult;
 import dev.klpfleet.protocol.outcome.EventKind;
 import dev.klpfleet.server.access.AuditLog;
+import dev.klpfleet.server.access.TokenHash;
 import dev.klpfleet.server.access.Principal;
 import dev.klpfleet.server.access.Role;
 import dev.klpfleet.server.host.Checkins;
@@ -34,14 +35,14 @@ import java.util.Map;
  * no background poller), so a test decides exactly when the desired-set cache rebuilds.
  */
 final class DesiredFleet implements AutoCloseable {
-    static final Principal.Operator OPERATOR = new Principal.Operator("tok_test", "test-operator", Role.OPERATOR);
+    static final Principal.Operator OPERATOR = new Principal.Operator("tok_test", "test-operator", Role.OPERATOR, "127.0.0.1");
     /** Every host in one wave with no soak, so one engine step dispatches everyone and the next completes. */
     static final Plan ONE_WAVE = new Plan(List.of(Wave.percent("all", 100)), Duration.ZERO, 1000, Gates.defaults());
 
     final Database db = TestDatabases.freshSqlite();
     final InstantSource clock = InstantSource.system();
-    final HostStore hosts = new HostStore(db, clock);
     final AuditLog audit = new AuditLog(db, clock);
+    final HostStore hosts = new HostStore(db, clock, new TokenHash(new byte[32]), audit);
     final PatchStore patches = new PatchStore(db, clock, new TrustedKeys(List.of()), audit);
     final Rollouts rollouts = new Rollouts(db, clock, hosts, patches, audit);
     final EventStore events = new EventStore(db, clock);
@@ -60,7 +61,8 @@ final class DesiredFleet implements AutoCloseable {
 
     /** Enrolls a host on {@code kernel} with the label fleet={@code fleet}; returns its id. */
     String host(String name, String kernel, String fleet) {
-        return hosts.enroll(new EnrollRequest(name, kernel, "debian 12", Map.of("fleet", fleet), List.of("livepatch")), Map.of()).hostId();
+        return hosts.enroll(new EnrollRequest(name, kernel, "debian 12", Map.of(), List.of("livepatch")), Map.of("fleet", fleet),
+                new AuditLog.Actor("enr_test", "test-enroller", "127.0.0.1")).hostId();
     }
 
     /** Stores a catalog entry and an artifact of {@code patch} {@code version} for {@code kernel}; returns its sha256 (made up, unique). */
@@ -83,7 +85,7 @@ final class DesiredFleet implements AutoCloseable {
     /** Creates a one-wave rollout of {@code patch} {@code version} to the hosts labelled fleet={@code fleet} and dispatches it. */
     String rollout(String patch, String version, String fleet) {
         Rollouts.Outcome o = rollouts.create(new RolloutRequest(patch, version,
-                new RolloutRequest.Selector(Map.of("fleet", fleet), List.of()), ONE_WAVE), OPERATOR);
+                new RolloutRequest.Selector(Map.of("fleet", fleet), Map.of(), List.of()), ONE_WAVE), OPERATOR);
         if (!(o instanceof Rollouts.Outcome.Done d)) {
             throw new AssertionError("rollout not created: " + o);
         }
