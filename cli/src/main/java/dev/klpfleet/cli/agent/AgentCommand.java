@@ -8,6 +8,7 @@ import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.controlplane.ControlPlaneException;
 import dev.klpfleet.agent.kernel.LiveKernel;
 import dev.klpfleet.agent.metrics.Textfile;
+import dev.klpfleet.cli.logging.LogFormat;
 import dev.klpfleet.agent.state.StateFile;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
@@ -67,11 +68,17 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Write the agent's state for node_exporter's textfile collector here after every pass (must end in .prom).")
     Path metricsTextfile;
 
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+            description = "text (default), or json: also log every step as one JSON object per line on stderr (fields: docs/OBSERVABILITY.md).")
+    String logFormat;
+
     @Option(names = "--kernel-root", hidden = true, defaultValue = "/", description = "Where /sys and /proc are (fixture trees in tests).")
     Path kernelRoot;
 
     @Override
     public Integer call() throws InterruptedException {
+        LogFormat format = LogFormat.parse(logFormat);
+        format.apply();
         URI base = serverUri();
         PublicKey key = fleetKey();
         Map<String, String> labelMap = labelMap();
@@ -101,6 +108,9 @@ public final class AgentCommand implements Callable<Integer> {
             }
             agent.runForever(p -> {
                 writeTextfile(textfile, agent, p, clock);
+                if (format == LogFormat.JSON) {
+                    StepLog.log(agent, p);
+                }
                 output.emit(out, p, x -> AgentReport.printPass(out, x));
                 if (p.error() != null && p.error().equals("denied")) {
                     spec.commandLine().getErr().println("klpfleet: " + p.detail() + " (retrying with backoff)");
@@ -111,6 +121,9 @@ public final class AgentCommand implements Callable<Integer> {
         List<Pass> passes = agent.runOnce();
         for (Pass p : passes) {
             writeTextfile(textfile, agent, p, clock);
+            if (format == LogFormat.JSON) {
+                StepLog.log(agent, p);
+            }
         }
         OnceReport report = OnceReport.of(agent.state().hostId(), enrolledAs != null, passes);
         output.emit(out, report, r -> AgentReport.printOnce(out, r));

@@ -140,7 +140,7 @@ public final class Rollouts {
                 return true;
             });
             if (saved) {
-                counted(r.state, step);
+                counted(r, step);
                 if (!wanting(r.state).equals(wanting(step.state()))) {
                     onDesiredChange.run();
                 }
@@ -190,7 +190,7 @@ public final class Rollouts {
                 // Reading the rollout or its hosts' reports failed (a database error, an unreadable row): not the
                 // plan's fault, so it is not paused; the next tick tries again and the other rollouts go on.
                 if (unreadableLogged.add(id + "\u0000" + describe(e))) {
-                    LOG.warn("rollout {} could not be stepped this tick: {}", id, describe(e));
+                    LOG.atWarn().addKeyValue("rollout", id).log("rollout {} could not be stepped this tick: {}", id, describe(e));
                 }
             }
         }
@@ -253,7 +253,8 @@ public final class Rollouts {
             figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), Map.of(), now));
         }
         if (n > 0) {
-            LOG.warn("rollout {} stepping failed; {}", id, step.state().haltReason());
+            LOG.atWarn().addKeyValue("rollout", id).addKeyValue("patch", r.patch).addKeyValue("version", r.version)
+                    .addKeyValue("outcome", "engine_error").log("rollout {} stepping failed; {}", id, step.state().haltReason());
         }
         return n;
     }
@@ -266,7 +267,7 @@ public final class Rollouts {
         if (!db.inTransaction(h -> save(h, r, step, now))) {
             return 0;
         }
-        counted(r.state, step);
+        counted(r, step);
         if (!wanting(r.state).equals(wanting(step.state()))) {
             onDesiredChange.run();
         }
@@ -274,7 +275,8 @@ public final class Rollouts {
     }
 
     /** Counts a committed step's gate trips, and its halt if it stopped a running rollout. */
-    private void counted(RolloutState before, RolloutCore.Step step) {
+    private void counted(Row r, RolloutCore.Step step) {
+        RolloutState before = r.state;
         boolean tripped = false;
         boolean engineError = false;
         for (Decision d : step.decisions()) {
@@ -287,8 +289,12 @@ public final class Rollouts {
         }
         Status after = step.state().status();
         if (before.status() == Status.RUNNING && after != Status.RUNNING && after != Status.COMPLETED) {
-            metrics.halted(tripped ? FleetMetrics.HaltCause.GATE : engineError ? FleetMetrics.HaltCause.ENGINE_ERROR
-                    : FleetMetrics.HaltCause.OPERATOR);
+            FleetMetrics.HaltCause cause = tripped ? FleetMetrics.HaltCause.GATE : engineError ? FleetMetrics.HaltCause.ENGINE_ERROR
+                    : FleetMetrics.HaltCause.OPERATOR;
+            metrics.halted(cause);
+            LOG.atInfo().addKeyValue("rollout", r.id).addKeyValue("patch", r.patch).addKeyValue("version", r.version)
+                    .addKeyValue("outcome", after.name().toLowerCase(java.util.Locale.ROOT)).addKeyValue("cause", cause.label())
+                    .log("rollout {} of {} {} is {}: {}", r.id, r.patch, r.version, after, step.state().haltReason());
         }
     }
 
