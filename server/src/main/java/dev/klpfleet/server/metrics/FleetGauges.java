@@ -33,8 +33,8 @@ public final class FleetGauges {
     private final Database db;
     private final InstantSource clock;
     private final FleetMetrics metrics;
-    private final MultiGauge hosts;
-    private final MultiGauge rollouts;
+    private final GaugeRows hosts;
+    private final GaugeRows rollouts;
     private final AtomicLong silent = new AtomicLong();
     private final AtomicLong otherReleases = new AtomicLong();
     private final AtomicLong refreshedAt = new AtomicLong();
@@ -45,8 +45,9 @@ public final class FleetGauges {
         this.clock = clock;
         this.metrics = metrics;
         var r = metrics.registry();
-        hosts = MultiGauge.builder("klpfleet.hosts").description("Enrolled hosts by kernel release and state (active, silent)").register(r);
-        rollouts = MultiGauge.builder("klpfleet.rollouts").description("Rollouts by status").register(r);
+        hosts = new GaugeRows(MultiGauge.builder("klpfleet.hosts").description("Enrolled hosts by kernel release and state (active, silent)")
+                .register(r));
+        rollouts = new GaugeRows(MultiGauge.builder("klpfleet.rollouts").description("Rollouts by status").register(r));
         Gauge.builder("klpfleet.hosts.silent", silent, AtomicLong::get)
                 .description("Hosts not seen for over " + SILENT_AFTER.toSeconds() + " s (two check-in intervals)").register(r);
         Gauge.builder("klpfleet.hosts.kernel.releases.folded", otherReleases, AtomicLong::get)
@@ -85,12 +86,12 @@ public final class FleetGauges {
             sum[1] += g.silent();
             silentTotal += g.silent();
         }
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<Tags, Number> rows = new HashMap<>();
         byRelease.forEach((release, n) -> {
-            rows.add(MultiGauge.Row.of(Tags.of("kernel_release", release, "state", "active"), n[0]));
-            rows.add(MultiGauge.Row.of(Tags.of("kernel_release", release, "state", "silent"), n[1]));
+            rows.put(Tags.of("kernel_release", release, "state", "active"), n[0]);
+            rows.put(Tags.of("kernel_release", release, "state", "silent"), n[1]);
         });
-        hosts.register(rows, true);
+        hosts.set(rows);
         silent.set(silentTotal);
         otherReleases.set(Math.max(0, groups.size() - MAX_KERNEL_RELEASES));
     }
@@ -102,9 +103,9 @@ public final class FleetGauges {
         }
         db.withHandle(h -> h.createQuery("SELECT status, COUNT(*) FROM rollouts GROUP BY status")
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list()).forEach(e -> byStatus.put(e.getKey(), e.getValue()));
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        byStatus.forEach((s, n) -> rows.add(MultiGauge.Row.of(Tags.of("status", s), n)));
-        rollouts.register(rows, true);
+        Map<Tags, Number> rows = new HashMap<>();
+        byStatus.forEach((s, n) -> rows.put(Tags.of("status", s), n));
+        rollouts.set(rows);
     }
 
     private void refreshNoBuild() {

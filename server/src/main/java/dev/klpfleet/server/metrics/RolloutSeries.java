@@ -3,7 +3,6 @@ package dev.klpfleet.server.metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * process no longer steps (it lost the engine lease) drops out.
  */
 public final class RolloutSeries {
-    private final MultiGauge hosts;
-    private final MultiGauge gateValue;
-    private final MultiGauge gateThreshold;
-    private final MultiGauge halted;
-    private final MultiGauge noBuild;
+    private final GaugeRows hosts;
+    private final GaugeRows gateValue;
+    private final GaugeRows gateThreshold;
+    private final GaugeRows halted;
+    private final GaugeRows noBuild;
     private volatile Map<String, Figures> current = Map.of();
     private final Map<String, Map<String, Long>> noBuildByRelease = new ConcurrentHashMap<>();
 
@@ -41,41 +40,42 @@ public final class RolloutSeries {
     }
 
     RolloutSeries(MeterRegistry registry) {
-        hosts = MultiGauge.builder("klpfleet.rollout.hosts").description("Hosts of a running or paused rollout by phase").register(registry);
-        gateValue = MultiGauge.builder("klpfleet.rollout.gate.value").description("A gate's current value in a running or paused rollout")
-                .register(registry);
-        gateThreshold = MultiGauge.builder("klpfleet.rollout.gate.threshold").description("The value above which a rollout's gate trips")
-                .register(registry);
-        halted = MultiGauge.builder("klpfleet.rollout.halted").description("1 for a paused rollout, labelled by why it halted")
-                .register(registry);
-        noBuild = MultiGauge.builder("klpfleet.rollout.no.build.hosts")
-                .description("Hosts of a running or paused rollout whose kernel release has no build, by release").register(registry);
+        hosts = new GaugeRows(MultiGauge.builder("klpfleet.rollout.hosts").description("Hosts of a running or paused rollout by phase")
+                .register(registry));
+        gateValue = new GaugeRows(MultiGauge.builder("klpfleet.rollout.gate.value")
+                .description("A gate's current value in a running or paused rollout").register(registry));
+        gateThreshold = new GaugeRows(MultiGauge.builder("klpfleet.rollout.gate.threshold")
+                .description("The value above which a rollout's gate trips").register(registry));
+        halted = new GaugeRows(MultiGauge.builder("klpfleet.rollout.halted")
+                .description("1 for a paused rollout, labelled by why it halted").register(registry));
+        noBuild = new GaugeRows(MultiGauge.builder("klpfleet.rollout.no.build.hosts")
+                .description("Hosts of a running or paused rollout whose kernel release has no build, by release").register(registry));
     }
 
     /** Replaces every rollout series with {@code figures}. */
     public synchronized void publish(Collection<Figures> figures) {
         Map<String, Figures> next = new java.util.LinkedHashMap<>();
-        List<MultiGauge.Row<?>> h = new ArrayList<>();
-        List<MultiGauge.Row<?>> gv = new ArrayList<>();
-        List<MultiGauge.Row<?>> gt = new ArrayList<>();
-        List<MultiGauge.Row<?>> ht = new ArrayList<>();
+        Map<Tags, Number> h = new java.util.HashMap<>();
+        Map<Tags, Number> gv = new java.util.HashMap<>();
+        Map<Tags, Number> gt = new java.util.HashMap<>();
+        Map<Tags, Number> ht = new java.util.HashMap<>();
         for (Figures f : figures) {
             next.put(f.rollout(), f);
-            f.phases().forEach((phase, n) -> h.add(MultiGauge.Row.of(f.tags().and("phase", phase), n)));
+            f.phases().forEach((phase, n) -> h.put(f.tags().and("phase", phase), n));
             for (Gate g : f.gates()) {
-                gv.add(MultiGauge.Row.of(f.tags().and("gate", g.name()), g.value()));
-                gt.add(MultiGauge.Row.of(f.tags().and("gate", g.name()), g.threshold()));
+                gv.put(f.tags().and("gate", g.name()), g.value());
+                gt.put(f.tags().and("gate", g.name()), g.threshold());
             }
             if (f.haltCause() != null) {
-                ht.add(MultiGauge.Row.of(f.tags().and("cause", f.haltCause().label()), 1));
+                ht.put(f.tags().and("cause", f.haltCause().label()), 1);
             }
         }
         current = Map.copyOf(next);
         noBuildByRelease.keySet().retainAll(next.keySet());
-        hosts.register(h, true);
-        gateValue.register(gv, true);
-        gateThreshold.register(gt, true);
-        halted.register(ht, true);
+        hosts.set(h);
+        gateValue.set(gv);
+        gateThreshold.set(gt);
+        halted.set(ht);
         registerNoBuild();
     }
 
@@ -96,13 +96,13 @@ public final class RolloutSeries {
     }
 
     private void registerNoBuild() {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Map<Tags, Number> rows = new java.util.HashMap<>();
         noBuildByRelease.forEach((id, m) -> {
             Figures f = current.get(id);
             if (f != null) {
-                m.forEach((release, n) -> rows.add(MultiGauge.Row.of(f.tags().and("kernel_release", release), n)));
+                m.forEach((release, n) -> rows.put(f.tags().and("kernel_release", release), n));
             }
         });
-        noBuild.register(rows, true);
+        noBuild.set(rows);
     }
 }

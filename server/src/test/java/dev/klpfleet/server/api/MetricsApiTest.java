@@ -69,6 +69,13 @@ class MetricsApiTest {
         Map<String, String> r = Map.of("rollout", id, "patch", "met_fix", "version", "1");
         await().atMost(WAIT).until(() -> scrape().sum("klpfleet_rollout_halted", r) == 1
                 && scrape().sum("klpfleet_rollout_no_build_hosts", r) == 1 && scrape().sum("klpfleet_hosts", Map.of("kernel_release", K_UNBUILT)) == 1);
+        // The engine republishes every 100 ms tick: a series that stays must be in every scrape, not flicker out while it is updated.
+        for (int i = 0; i < 40; i++) {
+            Scrape again = scrape();
+            assertThat(again.find("klpfleet_rollout_halted", r)).as("scrape " + i).hasSize(1);
+            assertThat(again.find("klpfleet_rollout_hosts", r)).as("scrape " + i).hasSize(dev.klpfleet.server.rollout.core.Phase.values().length);
+            Thread.sleep(25);
+        }
         Scrape s = scrape();
         assertThat(s.value("klpfleet_rollout_halted", Map.of("rollout", id, "cause", "gate"))).isEqualTo(1);
         assertThat(s.value("klpfleet_rollout_gate_value", with(r, "gate", "impact.insmod.ksoftirqdMaxDelayNanos"))).isEqualTo(measured);
