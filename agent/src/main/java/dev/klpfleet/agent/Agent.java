@@ -81,6 +81,8 @@ public final class Agent {
     private CheckinResponse desired;
     private int consecutiveErrors;
     private boolean lastCheckinUnchanged;
+    private volatile String kernelRelease;
+    private volatile Instant lastCheckinAt;
 
     /**
      * @throws IOException when the state file exists but is unreadable (the agent refuses to start
@@ -99,6 +101,16 @@ public final class Agent {
     }
 
     /** The state as last saved. */
+    /** The kernel release the last check-in reported, or null before the first. */
+    public String kernelRelease() {
+        return kernelRelease;
+    }
+
+    /** When the server last answered a check-in (200 or 304), or null before it ever did in this process. */
+    public Instant lastCheckinAt() {
+        return lastCheckinAt;
+    }
+
     public AgentState state() {
         return state;
     }
@@ -215,7 +227,9 @@ public final class Agent {
         }).toList();
         // An unreadable taint is sent as null (unknown), never as 0: the server must not take it for a clean kernel.
         CheckinRequest req = new CheckinRequest(seen.kernelRelease(), loaded, seen.taint().orElse(null));
+        kernelRelease = seen.kernelRelease();
         Checkin answer = server.checkin(state.hostId(), state.credential(), req, desired == null ? null : etag);
+        lastCheckinAt = clock.instant();
         lastCheckinUnchanged = answer instanceof Checkin.Unchanged;
         if (answer instanceof Checkin.Changed c) {
             desired = c.response();

@@ -12,6 +12,8 @@ import dev.klpfleet.server.host.Checkins;
 import dev.klpfleet.server.host.EventStore;
 import dev.klpfleet.server.host.HostStore;
 import dev.klpfleet.server.host.LastSeenWriter;
+import dev.klpfleet.server.metrics.FleetGauges;
+import dev.klpfleet.server.metrics.FleetMetrics;
 import dev.klpfleet.server.patch.PatchStore;
 import dev.klpfleet.server.patch.TrustedKeys;
 import dev.klpfleet.server.rollout.RolloutDesiredSets;
@@ -45,6 +47,8 @@ public final class FleetServer implements AutoCloseable {
     public static final Duration DESIRED_POLL = Duration.ofMillis(250);
     /** How often batched check-ins are written. */
     public static final Duration LAST_SEEN_FLUSH = Duration.ofSeconds(1);
+    /** Fleet aggregates (hosts by kernel and state, rollouts by status) are re-read every this many engine ticks: 15 s by default. */
+    public static final int METRICS_REFRESH_TICKS = 15;
     /** How long shutdown waits for in-flight requests. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -52,11 +56,11 @@ public final class FleetServer implements AutoCloseable {
     private final Server jetty;
     private final RolloutEngine engine;
     private final LastSeenWriter lastSeen;
-    private final ScheduledExecutorService background;
+    private final List<ScheduledExecutorService> background;
     private final String bootstrapNote;
 
     private FleetServer(Database db, Server jetty, RolloutEngine engine, LastSeenWriter lastSeen,
-                        ScheduledExecutorService background, String bootstrapNote) {
+                        List<ScheduledExecutorService> background, String bootstrapNote) {
         this.db = db;
         this.jetty = jetty;
         this.engine = engine;
@@ -81,7 +85,11 @@ public final class FleetServer implements AutoCloseable {
         }
         TrustedKeys keys = TrustedKeys.load(cfg.dataDir().resolve("keys"), cfg.trustKeys());
         TokenHash hash = new TokenHash(TokenHashKey.loadOrCreate(cfg.tokenKeyFile(), new SecureRandom()));
-        Database db = Database.open(cfg.database());
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        FleetMetrics metrics = new FleetMetrics(meters);
+        Database db = Database.open(cfg.database(), meters);
         try {
             TokenHashKey.bind(db, hash, cfg.tokenKeyFile());
             AccessStore access = new AccessStore(db, cfg.clock(), hash);
@@ -90,16 +98,13 @@ public final class FleetServer implements AutoCloseable {
             SignInFailures signIns = new SignInFailures(audit, System::nanoTime, cfg.signInAuditWindow());
             HostStore hosts = new HostStore(db, cfg.clock(), hash, audit);
             PatchStore patches = new PatchStore(db, cfg.clock(), keys, audit);
-            Rollouts rollouts = new Rollouts(db, cfg.clock(), hosts, patches, audit);
+            Rollouts rollouts = new Rollouts(db, cfg.clock(), hosts, patches, audit, metrics);
             RolloutDesiredSets desired = new RolloutDesiredSets(rollouts);
             LastSeenWriter lastSeen = new LastSeenWriter(db);
-            EventStore events = new EventStore(db, cfg.clock());
-            Checkins checkins = new Checkins(hosts, desired, lastSeen, events, cfg.clock());
-            PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            new JvmMemoryMetrics().bindTo(meters);
-            new JvmThreadMetrics().bindTo(meters);
+            EventStore events = new EventStore(db, cfg.clock(), metrics);
+            Checkins checkins = new Checkins(hosts, desired, lastSeen, events, cfg.clock(), metrics);
             List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, events,
-                    patches, rollouts, meters));
+                    patches, rollouts, meters, metrics));
 
             ScheduledExecutorService bg = Executors.newScheduledThreadPool(1, r -> {
                 Thread t = new Thread(r, "klpfleet-background");
@@ -108,6 +113,15 @@ public final class FleetServer implements AutoCloseable {
             });
             bg.scheduleWithFixedDelay(() -> guarded("desired-state refresh", desired::refresh), DESIRED_POLL.toMillis(),
                     DESIRED_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            // Its own thread: a grouped query over a large fleet must not delay the check-in batches.
+            ScheduledExecutorService gaugeThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "klpfleet-metrics");
+                t.setDaemon(true);
+                return t;
+            });
+            FleetGauges gauges = new FleetGauges(db, cfg.clock(), metrics);
+            long refresh = metricsRefresh(cfg).toMillis();
+            gaugeThread.scheduleWithFixedDelay(() -> guarded("metrics refresh", gauges::refresh), 0, refresh, TimeUnit.MILLISECONDS);
             bg.scheduleWithFixedDelay(() -> guarded("last-seen flush", lastSeen::flush), LAST_SEEN_FLUSH.toMillis(),
                     LAST_SEEN_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
             bg.scheduleWithFixedDelay(() -> guarded("credential revocation poll", hosts::refreshRevocations), 0,
@@ -116,7 +130,7 @@ public final class FleetServer implements AutoCloseable {
                     LAST_SEEN_FLUSH.toMillis(), TimeUnit.MILLISECONDS);
 
             RolloutEngine engine = new RolloutEngine(rollouts, new Lease(db, "rollout-engine", cfg.serverId(), RolloutEngine.LEASE_TTL),
-                    cfg.clock(), cfg.engineTick());
+                    cfg.clock(), cfg.engineTick(), metrics);
 
             QueuedThreadPool threads = new QueuedThreadPool(64, 4);
             threads.setName("klpfleet-http");
@@ -130,13 +144,18 @@ public final class FleetServer implements AutoCloseable {
             jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
             jetty.start();
             engine.start();
-            FleetServer server = new FleetServer(db, jetty, engine, lastSeen, bg, note);
+            FleetServer server = new FleetServer(db, jetty, engine, lastSeen, List.of(bg, gaugeThread), note);
             LOG.info("klpfleet server on {} with {} ({}); trusted keys {}", server.uri(), cfg.database(), note, keys.ids());
             return server;
         } catch (Exception | Error e) {
             db.close();
             throw e;
         }
+    }
+
+    /** How often the fleet aggregates are re-read: every {@link #METRICS_REFRESH_TICKS} engine ticks. */
+    static Duration metricsRefresh(ServerConfig cfg) {
+        return cfg.engineTick().multipliedBy(METRICS_REFRESH_TICKS);
     }
 
     private static void guarded(String what, Runnable r) {
@@ -176,7 +195,7 @@ public final class FleetServer implements AutoCloseable {
             LOG.warn("HTTP server did not stop cleanly: {}", e.toString());
         }
         engine.close();
-        background.shutdownNow();
+        background.forEach(ScheduledExecutorService::shutdownNow);
         try {
             lastSeen.flush();
         } catch (RuntimeException e) {

@@ -7,6 +7,8 @@ import dev.klpfleet.agent.artifact.ArtifactCache;
 import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.controlplane.ControlPlaneException;
 import dev.klpfleet.agent.kernel.LiveKernel;
+import dev.klpfleet.agent.metrics.Textfile;
+import dev.klpfleet.cli.logging.LogFormat;
 import dev.klpfleet.agent.state.StateFile;
 import dev.klpfleet.cli.CommandFailure;
 import dev.klpfleet.cli.ExitCodes;
@@ -64,11 +66,21 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile until nothing is left to do, print what was done, and exit.")
     boolean once;
 
+    @Option(names = "--metrics-textfile", paramLabel = "PATH",
+            description = "Write the agent's state for node_exporter's textfile collector here after every pass (must end in .prom).")
+    Path metricsTextfile;
+
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+            description = "text (default), or json: also log every step as one JSON object per line on stderr (fields: docs/OBSERVABILITY.md).")
+    String logFormat;
+
     @Option(names = "--kernel-root", hidden = true, defaultValue = "/", description = "Where /sys and /proc are (fixture trees in tests).")
     Path kernelRoot;
 
     @Override
     public Integer call() throws InterruptedException {
+        LogFormat format = LogFormat.parse(logFormat);
+        format.apply();
         URI base = serverUri();
         PublicKey key = fleetKey();
         Map<String, String> labelMap = labelMap();
@@ -84,6 +96,12 @@ public final class AgentCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());
         }
+        Textfile textfile;
+        try {
+            textfile = metricsTextfile == null ? null : new Textfile(metricsTextfile);
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailure(ExitCodes.USAGE, "--metrics-textfile: " + e.getMessage());
+        }
         String enrolledAs = enroll(agent, root, labelMap);
         PrintWriter out = spec.commandLine().getOut();
         if (!once) {
@@ -91,6 +109,10 @@ public final class AgentCommand implements Callable<Integer> {
                 out.println("enrolled as host " + enrolledAs + " at " + base);
             }
             agent.runForever(p -> {
+                writeTextfile(textfile, agent, p, clock);
+                if (format == LogFormat.JSON) {
+                    StepLog.log(agent, p);
+                }
                 output.emit(out, p, x -> AgentReport.printPass(out, x));
                 if (p.error() != null && p.error().equals("denied")) {
                     spec.commandLine().getErr().println("klpfleet: " + p.detail() + " (retrying with backoff)");
@@ -99,9 +121,27 @@ public final class AgentCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         List<Pass> passes = agent.runOnce();
+        for (Pass p : passes) {
+            writeTextfile(textfile, agent, p, clock);
+            if (format == LogFormat.JSON) {
+                StepLog.log(agent, p);
+            }
+        }
         OnceReport report = OnceReport.of(agent.state().hostId(), enrolledAs != null, passes);
         output.emit(out, report, r -> AgentReport.printOnce(out, r));
         return AgentReport.exitCode(report);
+    }
+
+    /** A textfile that cannot be written is reported and the agent goes on: metrics must never stop patching. */
+    private void writeTextfile(Textfile textfile, Agent agent, Pass p, InstantSource clock) {
+        if (textfile == null) {
+            return;
+        }
+        try {
+            textfile.passed(p, agent.state(), agent.kernelRelease(), agent.lastCheckinAt(), clock.instant());
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("klpfleet: cannot write --metrics-textfile " + metricsTextfile + ": " + e.getMessage());
+        }
     }
 
     private String enroll(Agent agent, KernelRoot root, Map<String, String> labelMap) throws InterruptedException {

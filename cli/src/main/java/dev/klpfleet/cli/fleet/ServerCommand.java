@@ -48,8 +48,13 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How often the rollout engine steps, ISO-8601 (default ${DEFAULT-VALUE}); soak times are only as precise as this.")
     String engineTick;
 
+    @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
+            description = "Log lines on stderr as text (default) or one JSON object per line (fields: docs/OBSERVABILITY.md).")
+    String logFormat;
+
     @Override
     public Integer call() throws Exception {
+        dev.klpfleet.cli.logging.LogFormat.parse(logFormat).apply();
         int colon = listen.lastIndexOf(':');
         int port;
         try {

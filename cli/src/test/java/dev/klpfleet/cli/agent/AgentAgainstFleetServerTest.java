@@ -163,7 +163,8 @@ class AgentAgainstFleetServerTest {
         String rollout = fleet.rollout("klp_other", "1", "refuse");
         fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("applying").asInt() == 1);
 
-        Cli refused = Cli.run(agent);
+        Path prom = data.resolve("klpfleet.prom");
+        Cli refused = Cli.run(concat(agent, "--metrics-textfile", prom.toString(), "--log-format", "json"));
 
         assertThat(refused.code()).as(refused.out() + refused.err()).isEqualTo(ExitCodes.AGENT_STEP_FAILED);
         JsonNode step = refused.json().path("steps").get(0);
@@ -174,6 +175,27 @@ class AgentAgainstFleetServerTest {
         assertThat(Files.list(kernel.path("/sys/kernel/livepatch"))).as("the kernel was not touched").isEmpty();
         JsonNode failed = fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("failed").asInt() == 1);
         assertThat(failed.path("waves").get(0).path("failed").asInt()).as("the server counted the refusal").isEqualTo(1);
+        JsonNode logged = null;
+        for (String line : refused.err().lines().toList()) {
+            JsonNode l = WireJson.mapper().readTree(line);
+            if ("load".equals(l.path("action").asText())) {
+                logged = l;
+            }
+        }
+        assertThat(logged).as("the step as one JSON log line: " + refused.err()).isNotNull();
+        assertThat(logged.path("host").asText()).isEqualTo(enrolled.json().path("hostId").asText());
+        assertThat(logged.path("patch").asText()).isEqualTo("klp_other");
+        assertThat(logged.path("version").asText()).isEqualTo("1");
+        assertThat(logged.path("outcome").asText()).isEqualTo("refused");
+        String textfile = Files.readString(prom);
+        assertThat(textfile).contains("klpfleet_agent_info{kernel_release=\"" + RELEASE + "\"} 1\n",
+                "klpfleet_agent_last_apply{patch=\"klp_other\",version=\"1\",result=\"refused\"} 1\n",
+                "klpfleet_agent_errors_total{kind=\"unreachable\"} 0\n");
+        assertThat(textfile).as("the check-in time is recorded").doesNotContain("klpfleet_agent_last_checkin_timestamp_seconds 0\n")
+                .contains("klpfleet_agent_last_checkin_timestamp_seconds ");
+        Cli notProm = Cli.run(concat(agent, "--metrics-textfile", data.resolve("klpfleet.txt").toString()));
+        assertThat(notProm.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(notProm.err()).contains("must end in .prom");
 
         Cli again = Cli.run(agent);
         assertThat(again.code()).isEqualTo(ExitCodes.OK);

@@ -16,6 +16,7 @@ import dev.klpfleet.server.patch.PatchStore;
 import dev.klpfleet.server.rollout.core.Command;
 import dev.klpfleet.server.rollout.RolloutRequest;
 import dev.klpfleet.server.rollout.Rollouts;
+import dev.klpfleet.server.metrics.FleetMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public final class Api {
 
     /** The services the routes call. */
     public record Services(AccessStore access, AuditLog audit, HostStore hosts, Checkins checkins, EventStore events,
-                           PatchStore patches, Rollouts rollouts, PrometheusMeterRegistry meters) {}
+                           PatchStore patches, Rollouts rollouts, PrometheusMeterRegistry meters, FleetMetrics metrics) {}
 
     /** A request to issue an operator token. */
     public record TokenRequest(String name, Role role) {}
@@ -88,9 +89,13 @@ public final class Api {
                     : Reply.error(409, "event " + e.eventId() + " of this host is already recorded");
         }));
         r.add(new Route("GET", "/api/v1/artifacts/{sha256}", Access.HOST_OR_VIEWER, 0, "Download a module by its SHA-256",
-                c -> s.patches().content(c.param("sha256"))
-                        .<Reply>map(b -> new Reply.Bytes(200, "application/octet-stream", b, Map.of("ETag", "\"" + c.param("sha256") + "\"")))
-                        .orElse(Reply.error(404, "no artifact with sha256 " + c.param("sha256")))));
+                c -> s.patches().content(c.param("sha256")).<Reply>map(b -> {
+                    s.metrics().download(b.length);
+                    return new Reply.Bytes(200, "application/octet-stream", b, Map.of("ETag", "\"" + c.param("sha256") + "\""));
+                }).orElseGet(() -> {
+                    s.metrics().downloadMissing();
+                    return Reply.error(404, "no artifact with sha256 " + c.param("sha256"));
+                })));
         r.add(new Route("GET", "/api/v1/artifacts/{sha256}/manifest", Access.HOST_OR_VIEWER, 0,
                 "The manifest and signature of a module, byte for byte (base64), for the agent to verify",
                 c -> s.patches().signedManifest(c.param("sha256")).<Reply>map(Reply::ok)

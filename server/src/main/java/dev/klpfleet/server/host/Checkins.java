@@ -3,6 +3,7 @@ package dev.klpfleet.server.host;
 import dev.klpfleet.protocol.fleet.BadTaint;
 import dev.klpfleet.protocol.fleet.CheckinRequest;
 import dev.klpfleet.protocol.fleet.LoadedPatch;
+import dev.klpfleet.server.metrics.FleetMetrics;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,15 @@ public final class Checkins {
     /** @param taint the last taint the host could read; null while it never could */
     private record Known(String kernelRelease, Long taint) {}
 
+    private final FleetMetrics metrics;
+
     public Checkins(HostStore hosts, DesiredSets desired, LastSeenWriter lastSeen, EventStore events, InstantSource clock) {
+        this(hosts, desired, lastSeen, events, clock, FleetMetrics.unregistered());
+    }
+
+    public Checkins(HostStore hosts, DesiredSets desired, LastSeenWriter lastSeen, EventStore events, InstantSource clock,
+                    FleetMetrics metrics) {
+        this.metrics = metrics;
         this.hosts = hosts;
         this.desired = desired;
         this.lastSeen = lastSeen;
@@ -49,6 +58,7 @@ public final class Checkins {
      * (the agent could not read it) compares with nothing and keeps the last known taint.
      */
     public Desired checkin(String hostId, CheckinRequest req) {
+        long started = System.nanoTime();
         long now = clock.millis();
         List<LoadedPatch> loaded = req.loaded() == null ? List.of() : req.loaded();
         Known k = known.get(hostId);
@@ -57,7 +67,9 @@ public final class Checkins {
             k = changed(hostId, req, loaded, now);
         }
         lastSeen.seen(hostId, now, new Observed(loaded, k.taint()));
-        return desired.forHost(hostId);
+        Desired d = desired.forHost(hostId);
+        metrics.checkin(System.nanoTime() - started);
+        return d;
     }
 
     /** The slow path: something about the host itself changed since this process last saw it. */

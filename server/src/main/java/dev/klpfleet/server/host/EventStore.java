@@ -5,6 +5,7 @@ import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.protocol.outcome.EventKind;
 import dev.klpfleet.protocol.outcome.HealthKind;
 import dev.klpfleet.server.storage.Database;
+import dev.klpfleet.server.metrics.FleetMetrics;
 import java.time.InstantSource;
 import java.util.Map;
 
@@ -17,7 +18,14 @@ public final class EventStore {
     private final Database db;
     private final InstantSource clock;
 
+    private final FleetMetrics metrics;
+
     public EventStore(Database db, InstantSource clock) {
+        this(db, clock, FleetMetrics.unregistered());
+    }
+
+    public EventStore(Database db, InstantSource clock, FleetMetrics metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.clock = clock;
     }
@@ -60,16 +68,21 @@ public final class EventStore {
             h.createUpdate("UPDATE hosts SET observed_json = :o WHERE id = :id").bind("o", FleetJson.write(observed)).bind("id", hostId).execute();
             return null;
         });
+        metrics.event(EventKind.HEALTH, HealthKind.TAINT);
     }
 
     /** Records {@code e} for {@code hostId}; false if an event with its id was already recorded (nothing changes). */
     public boolean record(String hostId, HostEvent e) {
         long now = clock.millis();
-        return db.inTransaction(h -> h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, "
+        boolean recorded = db.inTransaction(h -> h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, "
                         + "evidence_json, occurred_at, received_at) VALUES (:h, :e, :k, :p, :v, :r, :ev, :o, :now) "
                         + "ON CONFLICT (host_id, event_id) DO NOTHING")
                 .bind("h", hostId).bind("e", e.eventId()).bind("k", e.kind().wire()).bind("p", e.patch()).bind("v", e.version())
                 .bind("r", e.result().wire()).bind("ev", e.evidence() == null ? "{}" : e.evidence().toString())
                 .bind("o", e.occurredAt() == null ? now : e.occurredAt().toEpochMilli()).bind("now", now).execute()) == 1;
+        if (recorded) {
+            metrics.event(e.kind(), e.result());
+        }
+        return recorded;
     }
 }

@@ -1,5 +1,6 @@
 package dev.klpfleet.server.rollout;
 
+import dev.klpfleet.server.metrics.FleetMetrics;
 import dev.klpfleet.server.storage.Lease;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -23,7 +24,14 @@ public final class RolloutEngine implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
+    private final FleetMetrics metrics;
+
     public RolloutEngine(Rollouts rollouts, Lease lease, InstantSource clock, Duration tick) {
+        this(rollouts, lease, clock, tick, FleetMetrics.unregistered());
+    }
+
+    public RolloutEngine(Rollouts rollouts, Lease lease, InstantSource clock, Duration tick, FleetMetrics metrics) {
+        this.metrics = metrics;
         this.rollouts = rollouts;
         this.lease = lease;
         this.clock = clock;
@@ -38,10 +46,16 @@ public final class RolloutEngine implements AutoCloseable {
 
     /** One tick: take or renew the lease, and if held, step every rollout. Returns decisions recorded. */
     public int tickOnce() {
+        long started = System.nanoTime();
         if (!lease.acquire(clock.instant())) {
+            // Another process steps the rollouts and publishes their series; ours would go stale.
+            rollouts.unpublish();
+            metrics.tick(System.nanoTime() - started, false, 0, clock.millis());
             return 0;
         }
-        return rollouts.stepAll();
+        int decided = rollouts.stepAll();
+        metrics.tick(System.nanoTime() - started, true, rollouts.lastStepped(), clock.millis());
+        return decided;
     }
 
     private void loop() {
@@ -49,6 +63,7 @@ public final class RolloutEngine implements AutoCloseable {
             try {
                 tickOnce();
             } catch (RuntimeException e) {
+                metrics.tickFailed();
                 LOG.warn("rollout engine tick failed; retrying next tick: {}", e.toString());
             }
             try {

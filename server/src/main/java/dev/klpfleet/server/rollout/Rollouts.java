@@ -7,6 +7,9 @@ import dev.klpfleet.server.rollout.core.Phase;
 import dev.klpfleet.server.rollout.core.Plan;
 import dev.klpfleet.server.rollout.core.RolloutCore;
 import dev.klpfleet.server.rollout.core.RolloutState;
+import dev.klpfleet.server.rollout.core.Status;
+import dev.klpfleet.server.metrics.FleetMetrics;
+import dev.klpfleet.server.metrics.RolloutSeries;
 import dev.klpfleet.server.rollout.core.Targeting;
 import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.Principal;
@@ -41,7 +44,14 @@ public final class Rollouts {
     private final Map<String, Long> settled = new java.util.concurrent.ConcurrentHashMap<>();
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rollouts.class);
 
+    private final FleetMetrics metrics;
+
     public Rollouts(Database db, InstantSource clock, HostStore hosts, PatchStore patches, AuditLog audit) {
+        this(db, clock, hosts, patches, audit, FleetMetrics.unregistered());
+    }
+
+    public Rollouts(Database db, InstantSource clock, HostStore hosts, PatchStore patches, AuditLog audit, FleetMetrics metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.clock = clock;
         this.hosts = hosts;
@@ -131,6 +141,7 @@ public final class Rollouts {
                 return true;
             });
             if (saved) {
+                counted(r, step);
                 if (!wanting(r.state).equals(wanting(step.state()))) {
                     onDesiredChange.run();
                 }
@@ -145,30 +156,46 @@ public final class Rollouts {
      * Runs one engine step on every rollout that still needs one ({@link RolloutState#needsSteps()}:
      * running or paused, or finished with hosts in flight). A rollout whose step throws is paused with
      * the error as its reason ({@link RolloutCore#faulted}) and the others go on. Returns the number of
-     * decisions recorded. Safe to call from several processes at once.
+     * decisions recorded. Safe to call from several processes at once. Publishes the figures of every
+     * running or paused rollout it stepped ({@link FleetMetrics#rollouts()}).
      */
     public int stepAll() {
+        Map<String, RolloutSeries.Figures> figures = new java.util.LinkedHashMap<>();
+        int decided = stepAll(figures);
+        metrics.rollouts().publish(figures.values());
+        return decided;
+    }
+
+    /** Stops publishing rollout figures: this process no longer steps rollouts. */
+    public void unpublish() {
+        metrics.rollouts().publish(List.of());
+    }
+
+    private int stepAll(Map<String, RolloutSeries.Figures> figures) {
         List<Map.Entry<String, Long>> rows = db.withHandle(h -> h.createQuery(
                         "SELECT id, revision FROM rollouts WHERE status <> 'COMPLETED' ORDER BY created_at, id")
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list());
         int decided = 0;
+        int stepped = 0;
         for (Map.Entry<String, Long> row : rows) {
             String id = row.getKey();
             if (row.getValue().equals(settled.get(id))) {
                 continue;
             }
             try {
-                decided += stepOne(id);
+                decided += stepOne(id, figures);
+                stepped++;
             } catch (CoreFailure e) {
-                decided += fault(id, e.getCause());
+                decided += fault(id, e.getCause(), figures);
             } catch (RuntimeException e) {
                 // Reading the rollout or its hosts' reports failed (a database error, an unreadable row): not the
                 // plan's fault, so it is not paused; the next tick tries again and the other rollouts go on.
                 if (unreadableLogged.add(id + "\u0000" + describe(e))) {
-                    LOG.warn("rollout {} could not be stepped this tick: {}", id, describe(e));
+                    LOG.atWarn().addKeyValue("rollout", id).log("rollout {} could not be stepped this tick: {}", id, describe(e));
                 }
             }
         }
+        lastStepped = stepped;
         return decided;
     }
 
@@ -179,7 +206,14 @@ public final class Rollouts {
         }
     }
 
-    private int stepOne(String id) {
+    /** How many rollouts the last {@link #stepAll} stepped. */
+    public int lastStepped() {
+        return lastStepped;
+    }
+
+    private volatile int lastStepped;
+
+    private int stepOne(String id, Map<String, RolloutSeries.Figures> figures) {
         Optional<Row> row = load(id);
         if (row.isEmpty()) {
             return 0;
@@ -198,11 +232,15 @@ public final class Rollouts {
         } catch (RuntimeException e) {
             throw new CoreFailure(e);
         }
-        return record(r, step, now);
+        int n = record(r, step, now);
+        if (!step.state().status().finished()) {
+            figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), reports, now));
+        }
+        return n;
     }
 
     /** Records that stepping rollout {@code id} threw {@code e}: once per distinct error, in its state, decisions and the log. */
-    private int fault(String id, Throwable e) {
+    private int fault(String id, Throwable e, Map<String, RolloutSeries.Figures> figures) {
         String error = describe(e);
         Row r = load(id).orElse(null);
         if (r == null) {
@@ -211,8 +249,13 @@ public final class Rollouts {
         Instant now = clock.instant();
         RolloutCore.Step step = RolloutCore.faulted(r.state, error, now);
         int n = record(r, step, now);
+        if (!step.state().status().finished()) {
+            // The core cannot step it, so no gate is evaluated: its phases and halt still show.
+            figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), Map.of(), now));
+        }
         if (n > 0) {
-            LOG.warn("rollout {} stepping failed; {}", id, step.state().haltReason());
+            LOG.atWarn().addKeyValue("rollout", id).addKeyValue("patch", r.patch).addKeyValue("version", r.version)
+                    .addKeyValue("outcome", "engine_error").log("rollout {} stepping failed; {}", id, step.state().haltReason());
         }
         return n;
     }
@@ -225,10 +268,35 @@ public final class Rollouts {
         if (!db.inTransaction(h -> save(h, r, step, now))) {
             return 0;
         }
+        counted(r, step);
         if (!wanting(r.state).equals(wanting(step.state()))) {
             onDesiredChange.run();
         }
         return step.decisions().size();
+    }
+
+    /** Counts a committed step's gate trips, and its halt if it stopped a running rollout. */
+    private void counted(Row r, RolloutCore.Step step) {
+        RolloutState before = r.state;
+        boolean tripped = false;
+        boolean engineError = false;
+        for (Decision d : step.decisions()) {
+            if (d.kind() == Decision.Kind.GATE_TRIPPED) {
+                tripped = true;
+                metrics.gateTripped(before.plan().gates().action() == dev.klpfleet.server.rollout.core.Gates.Action.ROLLBACK);
+            } else if (d.kind() == Decision.Kind.ENGINE_ERROR) {
+                engineError = true;
+            }
+        }
+        Status after = step.state().status();
+        if (before.status() == Status.RUNNING && after != Status.RUNNING && after != Status.COMPLETED) {
+            FleetMetrics.HaltCause cause = tripped ? FleetMetrics.HaltCause.GATE : engineError ? FleetMetrics.HaltCause.ENGINE_ERROR
+                    : FleetMetrics.HaltCause.OPERATOR;
+            metrics.halted(cause);
+            LOG.atInfo().addKeyValue("rollout", r.id).addKeyValue("patch", r.patch).addKeyValue("version", r.version)
+                    .addKeyValue("outcome", after.name().toLowerCase(java.util.Locale.ROOT)).addKeyValue("cause", cause.label())
+                    .log("rollout {} of {} {} is {}: {}", r.id, r.patch, r.version, after, step.state().haltReason());
+        }
     }
 
     /** One line for an exception: its type and the first line of its message, at most 300 characters. */

@@ -2,12 +2,14 @@ package dev.klpfleet.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Properties;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatements;
 
 /**
  * The fleet database: a HikariCP pool, migrated by Flyway on open, used through JDBI.
@@ -36,7 +38,18 @@ public final class Database implements AutoCloseable {
      * @throws org.flywaydb.core.api.FlywayException if a migration fails (nothing half-applied on PostgreSQL)
      */
     public static Database open(DatabaseLocation location) {
+        return open(location, null);
+    }
+
+    /**
+     * As {@link #open(DatabaseLocation)}, with the pool's figures (HikariCP's Micrometer binding,
+     * {@code hikaricp_*}) and every statement's latency ({@link QueryTimer}) in {@code registry} if not null.
+     */
+    public static Database open(DatabaseLocation location, MeterRegistry registry) {
         HikariConfig cfg = new HikariConfig();
+        if (registry != null) {
+            cfg.setMetricRegistry(registry);
+        }
         cfg.setJdbcUrl(location.jdbcUrl());
         cfg.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         cfg.setPoolName("klpfleet-db");
@@ -66,7 +79,11 @@ public final class Database implements AutoCloseable {
                 flyway = flyway.schemas(pg.schema()).createSchemas(true);
             }
             flyway.load().migrate();
-            return new Database(location, pool);
+            Database db = new Database(location, pool);
+            if (registry != null) {
+                db.jdbi.getConfig(SqlStatements.class).setSqlLogger(new QueryTimer(registry));
+            }
+            return db;
         } catch (RuntimeException e) {
             pool.close();
             throw e;
