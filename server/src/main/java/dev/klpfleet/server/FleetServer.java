@@ -108,7 +108,7 @@ public final class FleetServer implements AutoCloseable {
             connector.setPort(cfg.port());
             connector.setAcceptQueueSize(1024);
             connector.setIdleTimeout(cfg.http().idleTimeout().toMillis());
-            connector.addBean(new PerAddressLimit(cfg.http().maxConnectionsPerAddress()));
+            connector.addEventListener(new PerAddressLimit(cfg.http().maxConnectionsPerAddress()));
             jetty.addConnector(connector);
             jetty.addBean(new NetworkConnectionLimit(cfg.http().maxConnections(), connector));
             jetty.setErrorHandler(new JsonErrorHandler());
