@@ -173,4 +173,59 @@ abstract class BadInputContract {
         refused(400, fleet.admin.get("/api/v1/hosts?cursor=bm90LWEtaG9zdA"));
         refused(400, fleet.admin.get("/api/v1/hosts?limit=1&limit=2"));
     }
+
+    @Test
+    void aModuleOfTheAdvertised64MiBUploadsAndDownloadsWhole() throws Exception {
+        byte[] module = new byte[dev.klpfleet.server.patch.PatchStore.MAX_MODULE];
+        new java.util.Random(64).nextBytes(module);
+        ArtifactUpload big = TestFleet.artifact(fleet.key, "big_fix", "1", "6.1.0-20-amd64", "big_fix.ko", module);
+        FleetClient.Answer stored = fleet.admin.post("/api/v1/artifacts", big);
+        assertThat(stored.status()).as(stored.error()).isEqualTo(201);
+        String sha = stored.json().path("sha256").asText();
+        assertThat(sha).isEqualTo(dev.klpfleet.protocol.artifact.Sha256.hex(module));
+        java.net.http.HttpResponse<byte[]> down = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        fleet.server.uri().resolve("/api/v1/artifacts/" + sha)).header("Authorization", "Bearer " + host.credential()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(down.statusCode()).isEqualTo(200);
+        assertThat(java.util.Arrays.equals(down.body(), module)).as("the module comes back byte for byte").isTrue();
+
+        byte[] tooBig = java.util.Arrays.copyOf(module, module.length + 1);
+        refused(422, fleet.admin.post("/api/v1/artifacts", TestFleet.artifact(fleet.key, "big_fix", "2", "6.1.0-20-amd64", "big_fix.ko", tooBig)));
+    }
+
+    @Test
+    void headIsAnsweredWhereverGetIs() throws Exception {
+        RawHttp.Answer head = RawHttp.exchange(fleet.server.uri(), "HEAD /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.head()).containsIgnoringCase("content-type: application/json");
+        assertThat(head.body()).isEmpty();
+        RawHttp.Answer hosts = RawHttp.exchange(fleet.server.uri(), "HEAD /api/v1/hosts HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                + TestFleet.ADMIN + "\r\nConnection: close\r\n\r\n");
+        assertThat(hosts.status()).isEqualTo(200);
+        assertThat(hosts.body()).isEmpty();
+        RawHttp.Answer wrong = RawHttp.exchange(fleet.server.uri(), "DELETE /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        assertThat(wrong.head()).containsIgnoringCase("allow: GET, HEAD");
+        refused(405, wrong);
+    }
+
+    @Test
+    void pagesWalkEveryHostExactlyOnce() throws Exception {
+        for (int i = 0; i < 7; i++) {
+            fleet.enroll("paged-" + i, "6.1.0-20-amd64", Map.of("paging", "yes"));
+        }
+        List<String> seen = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        String cursor = null;
+        do {
+            FleetClient.Answer page = fleet.admin.get("/api/v1/hosts?label=paging%3Dyes&limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).isEqualTo(200);
+            page.json().forEach(h -> seen.add(h.path("hostname").asText()));
+            sizes.add(page.json().size());
+            cursor = page.nextCursor();
+        } while (cursor != null && sizes.size() < 10);
+        assertThat(sizes).containsExactly(3, 3, 1);
+        assertThat(seen).containsExactly("paged-0", "paged-1", "paged-2", "paged-3", "paged-4", "paged-5", "paged-6");
+        assertThat(fleet.admin.get("/api/v1/rollouts?limit=1").status()).isEqualTo(200);
+        assertThat(fleet.admin.get("/api/v1/patches?limit=1").status()).isEqualTo(200);
+    }
 }
