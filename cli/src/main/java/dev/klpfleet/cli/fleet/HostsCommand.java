@@ -43,19 +43,7 @@ public final class HostsCommand {
                 q.append(sep).append("kernel=").append(URLEncoder.encode(kernel, StandardCharsets.UTF_8));
             }
             var client = remote.client();
-            List<HostView> hosts = new java.util.ArrayList<>();
-            String cursor = null;
-            do {
-                // The server answers a page at a time (its cursor in X-Next-Cursor); the listing is every page.
-                String url = cursor == null ? q.toString() : q + (q.indexOf("?") < 0 ? "?" : "&") + "cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8);
-                var answer = Remote.call(() -> client.get(url));
-                try {
-                    hosts.addAll(FleetJson.mapper().readValue(answer.body(), new TypeReference<List<HostView>>() {}));
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException("server sent an unexpected host list: " + e.getMessage(), e);
-                }
-                cursor = answer.nextCursor();
-            } while (cursor != null);
+            List<HostView> hosts = Remote.allPages(client, q.toString(), new TypeReference<List<HostView>>() {}, "host list");
             PrintWriter out = spec.commandLine().getOut();
             output.emit(out, hosts, hs -> {
                 out.printf("%-24s %-28s %-10s %-10s %s%n", "HOSTNAME", "KERNEL", "LAST SEEN", "PATCHES", "LABELS");
