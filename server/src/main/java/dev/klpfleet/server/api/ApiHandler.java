@@ -8,7 +8,6 @@ import dev.klpfleet.server.host.FleetJson;
 import dev.klpfleet.server.host.HostStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.Objects;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.nio.ByteBuffer;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -35,6 +36,11 @@ abstract class BadInputContract {
         log = new ServerLog();
         host = fleet.enroll("bad-input-host", "6.1.0-20-amd64", Map.of("tier", "canary"));
         enrollToken = fleet.admin.post("/api/v1/enrollment-tokens", Map.of("name", "bad-input")).json().path("token").asText();
+    }
+
+    @BeforeEach
+    void forgetEarlierLogLines() {
+        log.clear();
     }
 
     @AfterAll

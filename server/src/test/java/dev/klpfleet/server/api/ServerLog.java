@@ -26,6 +26,11 @@ final class ServerLog implements AutoCloseable {
                 .toList();
     }
 
+    /** Forgets what was logged so far, so each test judges only its own requests. */
+    synchronized void clear() {
+        appender.list.clear();
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);
