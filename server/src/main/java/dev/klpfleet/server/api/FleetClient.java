@@ -29,6 +29,11 @@ public final class FleetClient {
     }
 
     /** The server this client talks to. */
+    /** The HTTP client this uses, to share its connections with another {@code FleetClient}. */
+    public HttpClient http() {
+        return http;
+    }
+
     public URI base() {
         return base;
     }
