@@ -2,6 +2,7 @@ package dev.klpfleet.server;
 
 import dev.klpfleet.server.access.SignInFailures;
 import dev.klpfleet.server.access.TokenHashKey;
+import dev.klpfleet.server.api.HttpLimits;
 import dev.klpfleet.server.storage.DatabaseLocation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,16 +23,17 @@ import java.util.List;
  * @param tokenKey         the file of the key stored token hashes are keyed with, or null for {@code dataDir/token-hash.key};
  *                         servers sharing a database must share it
  * @param signInAuditWindow failed sign-ins from one source are audited at most once per window, then counted
+ * @param http             connection and request-body limits of the HTTP server
  */
 public record ServerConfig(Path dataDir, String host, int port, DatabaseLocation database, String adminToken,
                            List<Path> trustKeys, Duration engineTick, String serverId, InstantSource clock,
-                           Path tokenKey, Duration signInAuditWindow) {
+                           Path tokenKey, Duration signInAuditWindow, HttpLimits http) {
 
     /** Defaults for everything but where to keep data and where to listen. */
     public static ServerConfig of(Path dataDir, String host, int port) {
         return new ServerConfig(dataDir, host, port, DatabaseLocation.inDataDir(dataDir), null, List.of(), Duration.ofSeconds(1),
                 "server-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()), InstantSource.system(),
-                null, SignInFailures.WINDOW);
+                null, SignInFailures.WINDOW, HttpLimits.DEFAULT);
     }
 
     /** The token-hash key file in effect. */
@@ -40,26 +42,31 @@ public record ServerConfig(Path dataDir, String host, int port, DatabaseLocation
     }
 
     public ServerConfig withDatabase(DatabaseLocation db) {
-        return new ServerConfig(dataDir, host, port, db, adminToken, trustKeys, engineTick, serverId, clock, tokenKey, signInAuditWindow);
+        return new ServerConfig(dataDir, host, port, db, adminToken, trustKeys, engineTick, serverId, clock, tokenKey, signInAuditWindow, http);
     }
 
     public ServerConfig withAdminToken(String token) {
-        return new ServerConfig(dataDir, host, port, database, token, trustKeys, engineTick, serverId, clock, tokenKey, signInAuditWindow);
+        return new ServerConfig(dataDir, host, port, database, token, trustKeys, engineTick, serverId, clock, tokenKey, signInAuditWindow, http);
     }
 
     public ServerConfig withTrustKeys(List<Path> keys) {
-        return new ServerConfig(dataDir, host, port, database, adminToken, keys, engineTick, serverId, clock, tokenKey, signInAuditWindow);
+        return new ServerConfig(dataDir, host, port, database, adminToken, keys, engineTick, serverId, clock, tokenKey, signInAuditWindow, http);
     }
 
     public ServerConfig withEngineTick(Duration tick) {
-        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, tick, serverId, clock, tokenKey, signInAuditWindow);
+        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, tick, serverId, clock, tokenKey, signInAuditWindow, http);
     }
 
     public ServerConfig withTokenKey(Path file) {
-        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, engineTick, serverId, clock, file, signInAuditWindow);
+        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, engineTick, serverId, clock, file, signInAuditWindow, http);
     }
 
     public ServerConfig withSignInAuditWindow(Duration window) {
-        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, engineTick, serverId, clock, tokenKey, window);
+        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, engineTick, serverId, clock, tokenKey, window, http);
+    }
+
+    public ServerConfig withHttpLimits(HttpLimits limits) {
+        return new ServerConfig(dataDir, host, port, database, adminToken, trustKeys, engineTick, serverId, clock, tokenKey,
+                signInAuditWindow, limits);
     }
 }

@@ -9,9 +9,14 @@ import java.nio.file.Path;
 final class HostFacts {
     private HostFacts() {}
 
-    /** {@code /proc/sys/kernel/hostname} (the UTS name, as uname -n shows it); "localhost" when unreadable. */
+    /**
+     * {@code /proc/sys/kernel/hostname} (the UTS name, as uname -n shows it); "localhost" when unreadable or never set.
+     * A kernel whose init never set a name reports CONFIG_DEFAULT_HOSTNAME, "(none)" on Debian's kernels (a minimal
+     * initramfs does that), which is no DNS name and would be refused at enrollment.
+     */
     static String hostname(KernelRoot root) {
-        return root.read("/proc/sys/kernel/hostname").map(String::strip).filter(s -> !s.isEmpty()).orElse("localhost");
+        return root.read("/proc/sys/kernel/hostname").map(String::strip).filter(s -> !s.isEmpty() && !s.equals("(none)"))
+                .orElse("localhost");
     }
 
     /** {@code PRETTY_NAME} from /etc/os-release (os-release(5)); "unknown" when absent. */

@@ -66,7 +66,8 @@ public final class BenchCommand {
                             "debian 12", Map.of("rack", "r" + (i % 16)), List.of("livepatch"))).as(EnrollResponse.class);
                     ids[i] = r.hostId();
                     String body = "{\"kernelRelease\":\"6.1.0-" + (i % 4) + "-amd64\",\"loaded\":[],\"taint\":0}";
-                    String etag = new FleetClient(server.uri(), r.credential()).postRaw("/api/v1/hosts/" + r.hostId() + "/checkin", body, null).etag();
+                    // One shared HTTP client: a client per host would hold a connection per host (the server allows 256 per address).
+                    String etag = new FleetClient(adm.http(), server.uri(), r.credential()).postRaw("/api/v1/hosts/" + r.hostId() + "/checkin", body, null).etag();
                     checkins[i] = LoopbackLoad.request("POST", "/api/v1/hosts/" + r.hostId() + "/checkin", r.credential(), etag, body);
                 }
                 byte[] health = LoopbackLoad.request("GET", "/healthz", null, null, null);

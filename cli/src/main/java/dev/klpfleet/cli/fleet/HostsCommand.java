@@ -50,8 +50,7 @@ public final class HostsCommand {
                 q.append(sep).append("kernel=").append(URLEncoder.encode(kernel, StandardCharsets.UTF_8));
             }
             var client = remote.client();
-            String body = Remote.call(() -> client.get(q.toString())).body();
-            List<HostView> hosts = hostList(body);
+            List<HostView> hosts = Remote.allPages(client, q.toString(), new TypeReference<List<HostView>>() {}, "host list");
             PrintWriter out = spec.commandLine().getOut();
             output.emit(out, hosts, hs -> {
                 out.printf("%-24s %-28s %-10s %-10s %s%n", "HOSTNAME", "KERNEL", "LAST SEEN", "PATCHES", "LABELS [HOST-CLAIMED]");
@@ -111,20 +110,14 @@ public final class HostsCommand {
         return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 
-    static List<HostView> hostList(String body) {
-        try {
-            return FleetJson.mapper().readValue(body, new TypeReference<List<HostView>>() {});
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("server sent an unexpected host list: " + e.getMessage(), e);
-        }
-    }
-
     /** The id of HOST: itself if it is a host id, else the one host with that hostname. */
     static String resolve(dev.klpfleet.server.api.FleetClient client, String host) {
         if (host.startsWith(dev.klpfleet.server.storage.Ids.HOST_PREFIX + "_")) {
             return host;
         }
-        List<HostView> named = hostList(Remote.call(() -> client.get("api/v1/hosts")).body()).stream().filter(h -> h.hostname().equals(host)).toList();
+        // Every page: the host may sit past the first one.
+        List<HostView> named = Remote.allPages(client, "api/v1/hosts", new TypeReference<List<HostView>>() {}, "host list").stream()
+                .filter(h -> h.hostname().equals(host)).toList();
         if (named.isEmpty()) {
             throw new dev.klpfleet.cli.CommandFailure(dev.klpfleet.cli.ExitCodes.NOT_FOUND, "no host with id or hostname '" + host + "'");
         }

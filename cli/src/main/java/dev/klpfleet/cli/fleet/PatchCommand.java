@@ -115,13 +115,7 @@ public final class PatchCommand {
         @Override
         public void run() {
             var client = remote.client();
-            String body = Remote.call(() -> client.get("api/v1/patches")).body();
-            List<PatchView> patches;
-            try {
-                patches = FleetJson.mapper().readValue(body, new TypeReference<List<PatchView>>() {});
-            } catch (IOException e) {
-                throw new IllegalStateException("server sent an unexpected patch list: " + e.getMessage(), e);
-            }
+            List<PatchView> patches = Remote.allPages(client, "api/v1/patches", new TypeReference<List<PatchView>>() {}, "patch list");
             PrintWriter out = spec.commandLine().getOut();
             output.emit(out, patches, ps -> {
                 for (PatchView p : ps) {

@@ -28,6 +28,28 @@ public final class Remote {
         }
     }
 
+    /**
+     * Every item of a paged list: follows the server's {@code X-Next-Cursor} from page to page
+     * ({@code path} may carry a query already); an unreadable page is an internal error naming {@code what}.
+     */
+    static <T> java.util.List<T> allPages(FleetClient client, String path, com.fasterxml.jackson.core.type.TypeReference<java.util.List<T>> type,
+                                          String what) {
+        java.util.List<T> all = new java.util.ArrayList<>();
+        String cursor = null;
+        do {
+            String url = cursor == null ? path : path + (path.contains("?") ? "&" : "?") + "cursor="
+                    + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8);
+            FleetClient.Answer page = call(() -> client.get(url));
+            try {
+                all.addAll(dev.klpfleet.server.host.FleetJson.mapper().readValue(page.body(), type));
+            } catch (IOException e) {
+                throw new IllegalStateException("server sent an unexpected " + what + ": " + e.getMessage(), e);
+            }
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return all;
+    }
+
     /** A call that may fail on the network. */
     interface Call {
         FleetClient.Answer run() throws IOException, InterruptedException;

@@ -46,6 +46,9 @@ final class SimulatedFleet {
 
     record Host(String id, String credential, String kernel) {}
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+
     /** Writes the fleet's public key where {@code klpfleet server --data DIR} trusts it. */
     void trustIn(Path dataDir) throws IOException {
         Files.createDirectories(dataDir.resolve("keys"));
@@ -71,7 +74,9 @@ final class SimulatedFleet {
         for (int i = 0; i < hosts.size(); i++) {
             Host h = hosts.get(i);
             URI server = servers[i % servers.length];
-            FleetClient api = new FleetClient(server, h.credential());
+            // One HTTP client for the whole simulation, as each real agent keeps one: a client per check-in would
+            // leave a kept-alive connection behind each time, past the server's connections per address.
+            FleetClient api = new FleetClient(HTTP, server, h.credential());
             String had = applied.get(h.id());
             String loaded = had == null ? "[]" : "[{\"name\":\"" + had.split("@")[0] + "\",\"version\":\"" + had.split("@")[1]
                     + "\",\"state\":\"enabled\",\"sha256\":null}]";

@@ -27,8 +27,12 @@ import java.util.function.BiFunction;
 
 /** The API's route table: every endpoint, who may call it, and what it does. The OpenAPI document is generated from it. */
 public final class Api {
-    /** Largest artifact upload: a livepatch module is kilobytes to a few megabytes; base64 adds a third. */
-    public static final int UPLOAD_BODY = 64 * 1024 * 1024;
+    /** Largest module an upload may carry; a livepatch module is kilobytes to a few megabytes. */
+    public static final int MAX_MODULE = PatchStore.MAX_MODULE;
+    /** Largest artifact upload body: the module in base64 (a third more) plus manifest, signature and catalog entry. */
+    public static final int UPLOAD_BODY = 90 * 1024 * 1024;
+    /** Most patches one host may report loaded in a check-in, and most capabilities it may list. */
+    static final int MAX_LOADED = 64;
     /** Longest an enrollment token may live. */
     public static final Duration MAX_ENROLLMENT_TTL = Duration.ofDays(365);
     static final String VERSION = "v1";
@@ -59,8 +63,12 @@ public final class Api {
 
         r.add(new Route("POST", "/api/v1/enroll", Access.ENROLLMENT, Route.SMALL_BODY, "Enroll a host; returns its id and credential", c -> {
             EnrollRequest req = c.wire(EnrollRequest.class);
-            if (blank(req.hostname()) || blank(req.kernelRelease())) {
-                return Reply.error(400, "hostname and kernelRelease are required");
+            String problem = Bounds.first(Bounds.hostname("hostname", req.hostname()), Bounds.kernelRelease("kernelRelease", req.kernelRelease()),
+                    Bounds.text("distro", req.distro()), Bounds.labels("labels", req.labels()), Bounds.list("capabilities", req.capabilities(), MAX_LOADED),
+                    req.capabilities() == null ? null : req.capabilities().stream().map(x -> Bounds.name("capabilities", x)).filter(x -> x != null)
+                            .findFirst().orElse(null));
+            if (problem != null) {
+                return Reply.error(400, problem);
             }
             Principal.Enroller en = (Principal.Enroller) c.principal();
             return Reply.created(s.hosts().enroll(req, en.labels(), AuditLog.Actor.of(en)));
@@ -68,7 +76,11 @@ public final class Api {
         r.add(new Route("POST", "/api/v1/hosts/{hostId}/checkin", Access.HOST, Route.SMALL_BODY,
                 "Report observed state; returns the desired patch set (304 if unchanged since If-None-Match)", c -> {
             CheckinRequest req = c.wire(CheckinRequest.class);
-            String problem = Checkins.problem(req);
+            String problem = Bounds.first(Checkins.problem(req), Bounds.kernelRelease("kernelRelease", req.kernelRelease()),
+                    Bounds.list("loaded", req.loaded(), MAX_LOADED), req.taint() != null && req.taint() < 0 ? "taint must not be negative" : null,
+                    req.loaded() == null ? null : req.loaded().stream().map(p -> Bounds.first(Bounds.name("loaded.name", p.name()),
+                            Bounds.text("loaded.version", p.version()), Bounds.text("loaded.state", p.state()), Bounds.text("loaded.sha256", p.sha256())))
+                            .filter(x -> x != null).findFirst().orElse(null));
             if (problem != null) {
                 return Reply.error(400, problem);
             }
@@ -81,7 +93,8 @@ public final class Api {
         r.add(new Route("POST", "/api/v1/hosts/{hostId}/events", Access.HOST, Route.SMALL_BODY,
                 "Report an apply, unload or health result with its evidence", c -> {
             HostEvent e = c.wire(HostEvent.class);
-            String problem = EventStore.problem(e);
+            String problem = Bounds.first(EventStore.problem(e), Bounds.instant("occurredAt", e.occurredAt()), Bounds.text("patch", e.patch()),
+                    Bounds.text("version", e.version()));
             if (problem != null) {
                 return Reply.error(400, problem);
             }
@@ -101,8 +114,8 @@ public final class Api {
                 c -> s.patches().signedManifest(c.param("sha256")).<Reply>map(Reply::ok)
                         .orElse(Reply.error(404, "no artifact with sha256 " + c.param("sha256")))));
 
-        r.add(new Route("GET", "/api/v1/hosts", Access.VIEWER, 0,
-                "List hosts (query: label=key=value on binding labels, hostLabel=key=value on host-claimed ones, kernel=release)", c -> {
+        r.add(new Route("GET", "/api/v1/hosts", Access.VIEWER, 0, "List hosts by id (query: label=key=value on binding labels, "
+                + "hostLabel=key=value on host-claimed ones, kernel=release, limit, cursor)", c -> {
             Map<String, String> labels = new java.util.TreeMap<>();
             Map<String, String> hostLabels = new java.util.TreeMap<>();
             for (Map.Entry<String, Map<String, String>> filter : Map.of("label", labels, "hostLabel", hostLabels).entrySet()) {
@@ -116,12 +129,12 @@ public final class Api {
                 }
             }
             String kernel = c.query().get("kernel");
-            return Reply.ok(s.hosts().list(labels, hostLabels, kernel == null ? List.of() : List.of(kernel)));
+            return Page.of(c, s.hosts().list(labels, hostLabels, kernel == null ? List.of() : List.of(kernel)), h -> h.id());
         }));
         r.add(new Route("GET", "/api/v1/hosts/{hostId}", Access.VIEWER, 0, "One host's inventory",
                 c -> s.hosts().get(c.param("hostId")).<Reply>map(Reply::ok).orElse(Reply.error(404, "no host " + c.param("hostId")))));
-        r.add(new Route("GET", "/api/v1/patches", Access.VIEWER, 0, "The patch catalog with versions and artifacts",
-                c -> Reply.ok(s.patches().list())));
+        r.add(new Route("GET", "/api/v1/patches", Access.VIEWER, 0, "The patch catalog with versions and artifacts (query: limit, cursor)",
+                c -> Page.of(c, s.patches().list(), p -> p.name())));
         r.add(new Route("POST", "/api/v1/artifacts", Access.OPERATOR, UPLOAD_BODY,
                 "Upload one signed build output (manifest, signature, module; base64)", c -> {
             ArtifactUpload up = audited(s, c, "patch.upload", () -> c.json(ArtifactUpload.class));
@@ -131,16 +144,27 @@ public final class Api {
             }
             return Reply.created(o);
         }));
-        r.add(new Route("GET", "/api/v1/rollouts", Access.VIEWER, 0, "List rollouts, newest first", c -> Reply.ok(s.rollouts().list())));
-        r.add(new Route("POST", "/api/v1/rollouts", Access.OPERATOR, Route.SMALL_BODY, "Create a rollout of a patch version",
-                c -> {
-                    RolloutRequest req = audited(s, c, "rollout.create", () -> c.json(RolloutRequest.class));
-                    Reply reply = rollout(s.rollouts().create(req, c.operator()), 201);
-                    if (reply instanceof Reply.Error e) {
-                        s.audit().record(c.operator(), "rollout.create", req.patch() + " " + req.version(), "refused " + e.status() + ": " + e.reason());
-                    }
-                    return reply;
-                }));
+        r.add(new Route("GET", "/api/v1/rollouts", Access.VIEWER, 0, "List rollouts, newest first (query: limit, cursor)",
+                c -> Page.of(c, s.rollouts().list(), v -> v.id())));
+        r.add(new Route("POST", "/api/v1/rollouts", Access.OPERATOR, Route.SMALL_BODY, "Create a rollout of a patch version", c -> {
+            RolloutRequest req = audited(s, c, "rollout.create", () -> c.json(RolloutRequest.class));
+            String problem = req.selector() == null ? null : Bounds.first(Bounds.labels("selector.labels", req.selector().labels()),
+                    Bounds.labels("selector.hostLabels", req.selector().hostLabels()),
+                    Bounds.list("selector.kernelReleases", req.selector().kernelReleases(), Bounds.MAX_LIST),
+                    req.selector().kernelReleases() == null ? null : req.selector().kernelReleases().stream()
+                            .map(k -> Bounds.kernelRelease("selector.kernelReleases", k)).filter(x -> x != null).findFirst().orElse(null));
+            if (problem == null) {
+                problem = Bounds.first(Bounds.text("patch", req.patch()), Bounds.text("version", req.version()));
+            }
+            if (problem != null) {
+                return refused(s, c, "rollout.create", req.patch() + " " + req.version(), 400, problem);
+            }
+            Reply reply = rollout(s.rollouts().create(req, c.operator()), 201);
+            if (reply instanceof Reply.Error e) {
+                s.audit().record(c.operator(), "rollout.create", req.patch() + " " + req.version(), "refused " + e.status() + ": " + e.reason());
+            }
+            return reply;
+        }));
         r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}", Access.VIEWER, 0, "A rollout's progress per wave and its decisions",
                 c -> s.rollouts().view(c.param("rolloutId")).<Reply>map(Reply::ok)
                         .orElse(Reply.error(404, "no rollout " + c.param("rolloutId")))));
@@ -153,7 +177,7 @@ public final class Api {
             if (blank(req.name()) || req.role() == null) {
                 return Reply.error(400, "name and role (VIEWER, OPERATOR, ADMIN) are required");
             }
-            String nameProblem = AccessStore.nameProblem(req.name());
+            String nameProblem = Bounds.first(Bounds.name("name", req.name()), AccessStore.nameProblem(req.name()));
             if (nameProblem != null) {
                 return refused(s, c, "token.issue", req.name(), 400, nameProblem);
             }
@@ -164,10 +188,11 @@ public final class Api {
         r.add(new Route("POST", "/api/v1/enrollment-tokens", Access.ADMIN, Route.SMALL_BODY, "Issue an enrollment token for hosts", c -> {
             EnrollmentTokenRequest req = c.json(EnrollmentTokenRequest.class);
             long hours = req.ttlHours() == null ? 24 : req.ttlHours();
-            if (blank(req.name()) || hours <= 0 || Duration.ofHours(hours).compareTo(MAX_ENROLLMENT_TTL) > 0) {
+            if (blank(req.name()) || hours <= 0 || hours > MAX_ENROLLMENT_TTL.toHours()) {
                 return Reply.error(400, "name is required and ttlHours must be within 1.." + MAX_ENROLLMENT_TTL.toHours());
             }
-            String nameProblem = AccessStore.nameProblem(req.name());
+            String nameProblem = Bounds.first(Bounds.name("name", req.name()), AccessStore.nameProblem(req.name()),
+                    Bounds.labels("labels", req.labels()));
             if (nameProblem != null) {
                 return refused(s, c, "enrollment-token.issue", req.name(), 400, nameProblem);
             }
@@ -226,6 +251,10 @@ public final class Api {
         };
         r.add(new Route("POST", "/api/v1/rollouts/{rolloutId}/" + verb.wire(), Access.OPERATOR, Route.SMALL_BODY, summary, c -> {
             String reason = c.body().length == 0 ? null : c.json(CommandRequest.class).reason();
+            String problem = Bounds.text("reason", reason);
+            if (problem != null) {
+                return Reply.error(400, problem);
+            }
             return rollout(s.rollouts().command(c.param("rolloutId"), make.apply(c.operator().name(), reason), c.operator()), 200);
         }));
     }

@@ -9,8 +9,8 @@ import dev.klpfleet.server.host.FleetJson;
 import dev.klpfleet.server.host.HostStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
-import java.io.InputStream;
+import java.time.Duration;
+import java.util.function.Consumer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -38,6 +37,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final Compiled[] routes;
     private final AccessStore access;
     private final HostStore hosts;
+    private final HttpLimits limits;
     private final SignInFailures signIns;
 
     /** A route with its path split once and its timer, so matching a request allocates nothing but its parameters. */
@@ -66,13 +66,15 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
-    public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, SignInFailures signIns, MeterRegistry meters) {
+    public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, SignInFailures signIns, MeterRegistry meters,
+                      HttpLimits limits) {
+        this.limits = limits;
+        this.signIns = signIns;
         this.routes = routes.stream().map(r -> new Compiled(r, r.path().substring(1).split("/", -1),
                 Timer.builder("klpfleet.http.requests").tag("method", r.method()).tag("route", r.path())
                         .description("API requests by route").register(meters))).toArray(Compiled[]::new);
         this.access = access;
         this.hosts = hosts;
-        this.signIns = signIns;
     }
 
     @Override
@@ -80,54 +82,82 @@ public final class ApiHandler extends Handler.Abstract {
         long started = System.nanoTime();
         String path = request.getHttpURI().getPath();
         String method = request.getMethod();
-        Compiled route = null;
-        Reply reply;
+        boolean head = method.equals("HEAD");
         try {
             String[] segs = path == null || path.length() < 1 ? new String[] {""} : path.substring(1).split("/", -1);
+            Compiled route = null;
             Map<String, String> params = null;
-            boolean pathKnown = false;
+            StringBuilder allowed = new StringBuilder();
             for (Compiled r : routes) {
                 Map<String, String> m = r.match(segs);
                 if (m != null) {
-                    pathKnown = true;
-                    if (r.route().method().equals(method)) {
+                    String rm = r.route().method();
+                    allowed.append(allowed.length() == 0 ? "" : ", ").append(rm).append(rm.equals("GET") ? ", HEAD" : "");
+                    if (route == null && (rm.equals(method) || head && rm.equals("GET"))) {
                         route = r;
                         params = m;
-                        break;
                     }
                 }
             }
             if (route == null) {
-                reply = pathKnown ? Reply.error(405, method + " is not allowed on " + path)
+                Reply reply = allowed.length() > 0
+                        ? new Reply.Error(405, method + " is not allowed on " + path + " (allowed: " + allowed + ")")
                         : Reply.error(404, "no such endpoint: " + method + " " + path + " (see /api/v1/openapi.json)");
+                if (allowed.length() > 0) {
+                    response.getHeaders().put(HttpHeader.ALLOW, allowed.toString());
+                }
+                write(response, reply, head, callback);
+                return true;
+            }
+            Map<String, String> query = query(request);
+            String from = Request.getRemoteAddr(request);
+            String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+            Principal who = authenticate(authorization, from);
+            if (who instanceof Principal.Anonymous && route.route().access() != Access.PUBLIC && bearer(authorization) != null) {
+                signIns.failed(from, kind(bearer(authorization)) + " refused on " + method + " " + path);
+            }
+            Reply denied = authorize(route.route(), who, params);
+            if (denied != null) {
+                write(response, denied, head, callback);
+                return true;
+            }
+            Compiled found = route;
+            Map<String, String> foundParams = params;
+            String etag = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
+            Consumer<byte[]> run = body -> {
+                Reply reply = run(method, path, () -> found.route().handler().apply(new Call(foundParams, query, who, body, etag)));
+                write(response, reply, head, callback);
+                found.timer().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            };
+            if (found.route().maxBody() == 0) {
+                // A route that takes no body never waits for one: a client announcing a body it never sends holds nothing.
+                run.accept(new byte[0]);
             } else {
-                String from = Request.getRemoteAddr(request);
-                String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-                Principal who = authenticate(authorization, from);
-                if (who instanceof Principal.Anonymous && route.route().access() != Access.PUBLIC && bearer(authorization) != null) {
-                    signIns.failed(from, kind(bearer(authorization)) + " refused on " + method + " " + path);
-                }
-                Reply denied = authorize(route.route(), who, params);
-                if (denied != null) {
-                    reply = denied;
-                } else {
-                    byte[] body = readBody(request, route.route().maxBody());
-                    reply = route.route().handler().apply(new Call(params, query(request), who, body, request.getHeaders().get(HttpHeader.IF_NONE_MATCH)));
-                }
+                Duration deadline = found.route().maxBody() > Route.SMALL_BODY ? limits.uploadDeadline() : limits.bodyDeadline();
+                BodyReader.read(request, found.route().maxBody(), deadline, run, error -> {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                    write(response, error, head, callback);
+                });
             }
         } catch (Call.BadRequest e) {
-            reply = Reply.error(400, e.getMessage());
-        } catch (BodyTooLarge e) {
-            reply = Reply.error(413, e.getMessage());
+            write(response, Reply.error(400, e.getMessage()), head, callback);
         } catch (RuntimeException e) {
             LOG.error("{} {} failed", method, path, e);
-            reply = Reply.error(500, "internal error: " + e.getClass().getSimpleName() + " (see server log)");
-        }
-        write(response, reply, callback);
-        if (route != null) {
-            route.timer().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            write(response, Reply.error(500, "internal error: " + e.getClass().getSimpleName() + " (see server log)"), head, callback);
         }
         return true;
+    }
+
+    /** Runs a route's handler; a client error it finds becomes a 400, anything else a 500 logged once. */
+    private static Reply run(String method, String path, java.util.function.Supplier<Reply> handler) {
+        try {
+            return handler.get();
+        } catch (Call.BadRequest e) {
+            return Reply.error(400, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("{} {} failed", method, path, e);
+            return Reply.error(500, "internal error: " + e.getClass().getSimpleName() + " (see server log)");
+        }
     }
 
     /** The bearer token of an Authorization header, or null if there is none. */
@@ -192,56 +222,27 @@ public final class ApiHandler extends Handler.Abstract {
                         + needed.name().toLowerCase() + " or higher");
     }
 
-    private static final class BodyTooLarge extends RuntimeException {
-        BodyTooLarge(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    private static byte[] readBody(Request request, int max) {
-        long declared = request.getLength();
-        if (declared > max) {
-            throw new BodyTooLarge("request body of " + declared + " bytes exceeds this endpoint's limit of " + max + " bytes");
-        }
-        if (declared == 0) {
-            return new byte[0];
-        }
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            if (declared > 0) {
-                // The common case: read exactly the declared length into one array, without growing buffers.
-                byte[] body = new byte[(int) declared];
-                int got = in.readNBytes(body, 0, body.length);
-                if (got < declared) {
-                    throw new Call.BadRequest("truncated request body: got " + got + " of " + declared + " bytes");
-                }
-                return body;
-            }
-            byte[] body = in.readNBytes(max + 1);
-            if (body.length > max) {
-                throw new BodyTooLarge("request body exceeds this endpoint's limit of " + max + " bytes");
-            }
-            if (declared > 0 && body.length < declared) {
-                throw new Call.BadRequest("truncated request body: got " + body.length + " of " + declared + " bytes");
-            }
-            return body;
-        } catch (IOException e) {
-            throw new Call.BadRequest("truncated or aborted request body: " + e.getMessage());
-        }
-    }
-
     private static Map<String, String> query(Request request) {
         if (request.getHttpURI().getQuery() == null) {
             return Map.of();
         }
-        Fields fields = Request.extractQueryParameters(request);
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw new Call.BadRequest("malformed query string: " + e.getMessage());
+        }
         Map<String, String> m = new HashMap<>();
         for (Fields.Field f : fields) {
+            if (f.getValues().size() > 1) {
+                throw new Call.BadRequest("query parameter " + f.getName() + " is given more than once");
+            }
             m.put(f.getName(), f.getValue());
         }
         return m;
     }
 
-    private static void write(Response response, Reply reply, Callback callback) {
+    private static void write(Response response, Reply reply, boolean head, Callback callback) {
         byte[] body;
         String type = "application/json";
         Map<String, String> headers = Map.of();
@@ -263,6 +264,6 @@ public final class ApiHandler extends Handler.Abstract {
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
+        response.write(true, head ? null : ByteBuffer.wrap(body), callback);
     }
 }

@@ -29,12 +29,21 @@ public final class FleetClient {
     }
 
     /** The server this client talks to. */
+    /** The HTTP client this uses, to share its connections with another {@code FleetClient}. */
+    public HttpClient http() {
+        return http;
+    }
+
     public URI base() {
         return base;
     }
 
-    /** A response: status, body text, and ETag header if any. */
-    public record Answer(int status, String body, String etag) {
+    /** A response: status, body text, ETag header if any, and the next page's cursor of a list if there is one. */
+    public record Answer(int status, String body, String etag, String nextCursor) {
+        public Answer(int status, String body, String etag) {
+            this(status, body, etag, null);
+        }
+
         public boolean ok() {
             return status / 100 == 2;
         }
@@ -92,6 +101,7 @@ public final class FleetClient {
 
     private Answer send(HttpRequest req) throws IOException, InterruptedException {
         HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
-        return new Answer(resp.statusCode(), resp.body(), resp.headers().firstValue("ETag").orElse(null));
+        return new Answer(resp.statusCode(), resp.body(), resp.headers().firstValue("ETag").orElse(null),
+                resp.headers().firstValue(Page.NEXT_CURSOR).orElse(null));
     }
 }

@@ -1,6 +1,14 @@
 package dev.klpfleet.server.host;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -8,13 +16,21 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The server's JSON conventions for the API and stored documents: ISO-8601 instants, trailing
- * tokens and wrong types refused. Unknown fields are ignored (the wire rule, docs/CLI.md), so an
+ * The server's JSON conventions for the API and stored documents: ISO-8601 instants; trailing
+ * tokens, duplicate keys and wrong types refused (no coercion: {@code 5} is not a string, {@code "5"}
+ * and {@code 1.9} are not integers). Unknown fields are ignored (the wire rule, docs/CLI.md), so an
  * agent or a stored row from a newer klpfleet is read, not refused; operator requests are read
  * with {@link #strictReader}, since an ignored field there would silently change what was asked.
  */
 public final class FleetJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    /** Longest JSON string read: an upload's module in base64 (64 MiB of module is 85.4 MiB of text) and some slack. */
+    public static final int MAX_STRING = 96 * 1024 * 1024;
+
+    private static final ObjectMapper MAPPER = strict(JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_STRING).build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build())
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -38,6 +54,24 @@ public final class FleetJson {
     };
 
     private FleetJson() {}
+
+    /** Refuses every scalar coercion: a number where a string belongs, a string or fraction where a number belongs. */
+    private static ObjectMapper strict(ObjectMapper m) {
+        for (LogicalType t : new LogicalType[] {LogicalType.Textual, LogicalType.Integer, LogicalType.Float, LogicalType.Boolean,
+                LogicalType.Enum, LogicalType.DateTime}) {
+            var c = m.coercionConfigFor(t);
+            for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float,
+                    CoercionInputShape.Boolean, CoercionInputShape.String, CoercionInputShape.EmptyString}) {
+                c.setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+        // Natural shapes stay: text for strings, enums and instants; integers for integral numbers; any number for a fraction.
+        m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert);
+        m.coercionConfigFor(LogicalType.Enum).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert);
+        m.coercionConfigFor(LogicalType.DateTime).setCoercion(CoercionInputShape.String, CoercionAction.TryConvert);
+        m.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.Integer, CoercionAction.TryConvert);
+        return m;
+    }
 
     /** A reader of {@code type} with these conventions: what a host sends (check-in, event, enrollment). */
     public static ObjectReader reader(Class<?> type) {

@@ -22,6 +22,16 @@ import java.util.Optional;
 public final class PatchStore {
     /** Upper bound on a catalog text field, so a request cannot bloat every patch listing. */
     public static final int MAX_DESCRIPTION = 4096;
+    /** Largest module accepted, as docs/CLI.md advertises. */
+    public static final int MAX_MODULE = 64 * 1024 * 1024;
+    /** Most CVE ids one patch lists. */
+    public static final int MAX_CVES = 256;
+    private static final java.util.regex.Pattern CVE = java.util.regex.Pattern.compile("CVE-\\d{4}-\\d{4,19}");
+    /** A livepatch name: what the kernel shows under /sys/kernel/livepatch/, kept to a safe file name. */
+    private static final java.util.regex.Pattern PATCH_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
+    private static final java.util.regex.Pattern MODULE_FILE = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}\\.ko");
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9._+~-]{1,64}");
+    private static final java.util.regex.Pattern VERSION_LONG = java.util.regex.Pattern.compile("[A-Za-z0-9._+~-]{1,128}");
 
     private final Database db;
     private final InstantSource clock;
@@ -58,6 +68,13 @@ public final class PatchStore {
         if (up.description() != null && up.description().length() > MAX_DESCRIPTION) {
             return new Outcome.Rejected(false, "description longer than " + MAX_DESCRIPTION + " characters");
         }
+        if (module.length > MAX_MODULE) {
+            return new Outcome.Rejected(false, "module of " + module.length + " bytes exceeds the limit of " + MAX_MODULE + " bytes");
+        }
+        String cvesProblem = cvesProblem(up.cves());
+        if (cvesProblem != null) {
+            return new Outcome.Rejected(false, cvesProblem);
+        }
         String sha = Sha256.hex(module);
         Verification v = keys.verify(manifest, signature, sha, module.length);
         if (v instanceof Verification.Refused r) {
@@ -65,6 +82,11 @@ public final class PatchStore {
         }
         Verification.Verified ok = (Verification.Verified) v;
         BuildManifest m = ok.manifest();
+        String nameProblem = namesProblem(m);
+        if (nameProblem != null) {
+            audit.record(who, "patch.upload", "sha256:" + sha, "refused: " + nameProblem);
+            return new Outcome.Rejected(false, "artifact refused: " + nameProblem);
+        }
         if (!m.lintsPassed()) {
             return new Outcome.Rejected(false, "artifact's manifest records a failed lint; it cannot be deployed");
         }
@@ -95,6 +117,38 @@ public final class PatchStore {
             audit.record(h, who, "patch.upload", target, "stored sha256:" + sha);
             return new Outcome.Stored(m.patchName(), m.patchVersion(), m.kernelRelease(), sha);
         });
+    }
+
+    /** Why the manifest's names could not be used as file and sysfs names, or null: they become paths on every host. */
+    static String namesProblem(BuildManifest m) {
+        if (m.patchName() == null || !PATCH_NAME.matcher(m.patchName()).matches()) {
+            return "patchName must be 1..64 characters [a-z0-9_] (it names /sys/kernel/livepatch/NAME)";
+        }
+        if (m.moduleFile() == null || !MODULE_FILE.matcher(m.moduleFile()).matches()) {
+            return "moduleFile must be NAME.ko with NAME 1..64 characters [a-z0-9_]";
+        }
+        if (m.patchVersion() == null || !VERSION.matcher(m.patchVersion()).matches()) {
+            return "patchVersion must be 1..64 characters [A-Za-z0-9._+~-]";
+        }
+        if (m.kernelRelease() == null || !VERSION_LONG.matcher(m.kernelRelease()).matches()) {
+            return "kernelRelease must be 1..128 characters [A-Za-z0-9._+~-]";
+        }
+        return null;
+    }
+
+    private static String cvesProblem(List<String> cves) {
+        if (cves == null) {
+            return null;
+        }
+        if (cves.size() > MAX_CVES) {
+            return "at most " + MAX_CVES + " CVE ids per patch (got " + cves.size() + ")";
+        }
+        for (String c : cves) {
+            if (c == null || !CVE.matcher(c).matches()) {
+                return "CVE ids look like CVE-2024-12345 (got '" + (c == null ? "null" : c.length() > 40 ? c.substring(0, 40) + "…" : c) + "')";
+            }
+        }
+        return null;
     }
 
     private static String nonNull(String s, String field) {

@@ -36,10 +36,15 @@ final class TestFleet implements AutoCloseable {
     final FleetClient admin;
 
     TestFleet(DatabaseLocation db) throws Exception {
+        this(db, HttpLimits.DEFAULT);
+    }
+
+    TestFleet(DatabaseLocation db, HttpLimits limits) throws Exception {
         dir = Files.createTempDirectory("klpfleet-server");
         Files.createDirectories(dir.resolve("keys"));
         Files.writeString(dir.resolve("keys/fleet.pub"), SigningKeys.publicPem(key.publicKey()));
-        ServerConfig cfg = ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(ADMIN).withEngineTick(Duration.ofMillis(100));
+        ServerConfig cfg = ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(ADMIN).withEngineTick(Duration.ofMillis(100))
+                .withHttpLimits(limits);
         server = FleetServer.start(db == null ? cfg : cfg.withDatabase(db));
         admin = client(ADMIN);
     }
@@ -110,8 +115,13 @@ final class TestFleet implements AutoCloseable {
     }
 
     static ArtifactUpload artifact(SigningKey key, String patch, String version, String kernel) {
-        byte[] module = ("\u007fELF livepatch " + patch + " " + version + " " + kernel).getBytes(StandardCharsets.UTF_8);
-        BuildManifest m = new BuildManifest(BuildManifest.FORMAT, patch, version, kernel, kernel + " SMP mod_unload", patch + ".ko",
+        return artifact(key, patch, version, kernel, patch + ".ko",
+                ("\u007fELF livepatch " + patch + " " + version + " " + kernel).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A signed build output naming {@code moduleFile} and carrying {@code module}'s bytes. */
+    static ArtifactUpload artifact(SigningKey key, String patch, String version, String kernel, String moduleFile, byte[] module) {
+        BuildManifest m = new BuildManifest(BuildManifest.FORMAT, patch, version, kernel, kernel + " SMP mod_unload", moduleFile,
                 Sha256.hex(module), module.length, List.of(new PatchedObject("vmlinux", List.of(new PatchedFunc("cmdline_proc_show", 0)))),
                 true, 0, 3, List.of(new LintVerdict("symbol-exists", LintLevel.PASS, "ok")),
                 new BuildProvenance("builder", "0.1.0", "kbuild", "gcc 12", null, "2030-01-01T00:00:00Z"));

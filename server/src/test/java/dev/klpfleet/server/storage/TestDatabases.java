@@ -15,6 +15,9 @@ import java.util.function.Supplier;
 public final class TestDatabases {
     public static final String PG_URL = System.getProperty("klpfleet.test.pg", "postgresql://postgres@127.0.0.1:5432/test");
 
+    /** Schemas this JVM created, the only ones {@link #dropTestSchemas} drops. */
+    private static final java.util.Set<String> CREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private TestDatabases() {}
 
     /** A named way to open a fresh, migrated, empty database. */
@@ -45,6 +48,7 @@ public final class TestDatabases {
     /** A location in a new, empty schema on the test PostgreSQL; the schema is created by Flyway on open. */
     public static DatabaseLocation.Postgres freshPostgresLocation() {
         String schema = "klpfleet_t" + Long.toHexString(System.nanoTime()) + Integer.toHexString((int) (Math.random() * 0xffff));
+        CREATED.add(schema);
         return ((DatabaseLocation.Postgres) DatabaseLocation.parse(PG_URL)).withSchema(schema);
     }
 
@@ -52,20 +56,19 @@ public final class TestDatabases {
         return Database.open(freshPostgresLocation());
     }
 
-    /** Drops every schema earlier test runs left behind; best effort. */
+    /**
+     * Drops the schemas this test JVM created; best effort. Only its own: other test runs on the
+     * same machine share the PostgreSQL database and are using theirs.
+     */
     public static void dropTestSchemas() {
         var pg = (DatabaseLocation.Postgres) DatabaseLocation.parse(PG_URL);
-        try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             var rs = c.createStatement().executeQuery("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'klpfleet_t%'")) {
-            List<String> names = new java.util.ArrayList<>();
-            while (rs.next()) {
-                names.add(rs.getString(1));
-            }
-            for (String n : names) {
+        try (var c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+            for (String n : List.copyOf(CREATED)) {
                 c.createStatement().execute("DROP SCHEMA IF EXISTS " + n + " CASCADE");
+                CREATED.remove(n);
             }
         } catch (SQLException e) {
-            // Leftover schemas cost only disk space; the next run tries again.
+            // Leftover schemas cost only disk space.
         }
     }
 }
