@@ -11,6 +11,8 @@ import dev.klpfleet.kernel.load.Timings;
 import dev.klpfleet.kernel.preflight.Check;
 import dev.klpfleet.kernel.preflight.Verdict;
 import dev.klpfleet.kernel.task.PatchState;
+import dev.klpfleet.kernel.taint.Taint;
+import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.kernel.transition.Blocker;
 import dev.klpfleet.protocol.evidence.JsonShape;
 import dev.klpfleet.protocol.evidence.RecordedEvidence;
@@ -37,6 +39,21 @@ class EvidenceShapeTest {
         List<String> drift = JsonShape.differences(JsonShape.union(recorded), live);
 
         assertThat(drift).as("LoadResult's JSON left the recorded shape:\n  " + String.join("\n  ", drift)
+                + "\nre-record the evidence (protocol/src/test/resources/evidence/README.md) if this is intended").isEmpty();
+    }
+
+    @Test
+    void the_taint_health_event_has_exactly_the_field_paths_of_the_recorded_document() {
+        List<JsonNode> recorded = RecordedEvidence.all(RecordedEvidence.Kind.HEALTH_TAINT).stream()
+                .map(RecordedEvidence.Recording::document).toList();
+        assertThat(recorded).as("recorded health events").isNotEmpty();
+
+        // W (warning, bit 9) on top of the K, O, E a livepatch sets: what the real-kernel test provoked.
+        HostEvent e = Events.taint(Taint.decode(45056L | (1L << 9)), Taint.decode(45056L),
+                java.util.Optional.of("2360dbb8-a3e9-4b01-9317-1e7f78a44816"), java.time.Instant.parse("2026-12-01T21:00:00Z"));
+        List<String> drift = JsonShape.differences(JsonShape.union(recorded), JsonShape.of(e.evidence()));
+
+        assertThat(drift).as("the taint event's evidence left the recorded shape:\n  " + String.join("\n  ", drift)
                 + "\nre-record the evidence (protocol/src/test/resources/evidence/README.md) if this is intended").isEmpty();
     }
 

@@ -51,7 +51,8 @@ public final class AuditLog {
         h.createUpdate("INSERT INTO audit_log (id, at, token_id, token_name, source, action, target, outcome) "
                         + "VALUES (:id, :at, :tid, :tn, :src, :a, :t, :o)")
                 .bind("id", Ids.next("aud")).bind("at", clock.millis()).bind("tid", who.tokenId()).bind("tn", who.tokenName())
-                .bind("src", who.source() == null ? "" : who.source()).bind("a", action).bind("t", target).bind("o", outcome).execute();
+                .bind("src", who.source() == null ? "" : who.source()).bind("a", action).bind("t", storable(target))
+                .bind("o", storable(outcome)).execute();
     }
 
     /** The newest {@code limit} entries, newest first. */
@@ -61,5 +62,24 @@ public final class AuditLog {
                         rs.getString("token_name"), rs.getString("source"), rs.getString("action"), rs.getString("target"),
                         rs.getString("outcome")))
                 .list());
+    }
+
+    /** Longest target or outcome kept; what a client sent is quoted in them and must not grow the log without bound. */
+    static final int MAX_TEXT = 1024;
+
+    /**
+     * {@code text} as a row can hold it: a refused request's target may be whatever the client sent, and
+     * PostgreSQL refuses NUL in text (SQLite does not), so control characters become '?' and the length is bounded.
+     */
+    static String storable(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(Math.min(text.length(), MAX_TEXT));
+        for (int i = 0; i < text.length() && b.length() < MAX_TEXT; i++) {
+            char ch = text.charAt(i);
+            b.append(ch < 0x20 || ch == 0x7f ? '?' : ch);
+        }
+        return b.toString();
     }
 }
