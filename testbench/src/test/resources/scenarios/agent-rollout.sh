@@ -13,17 +13,18 @@ klpfleet() { "$repo/bin/klpfleet" "$@"; }
 run() { local name=$1; shift; "$@" >"$S/$name.out" 2>"$S/$name.err"; echo $? >"$S/$name.rc"; }
 save() { local name=$1; shift; "$@" >"$S/$name.txt" 2>&1; }
 export KLPFLEET_ADMIN_TOKEN=vm-admin-token-0123456789abcdef0123456789
-export KLPFLEET_SERVER=http://127.0.0.1:18440 KLPFLEET_TOKEN=$KLPFLEET_ADMIN_TOKEN
+# TLS as in production: the server makes its own certificate in its data directory; every client here trusts that file.
+export KLPFLEET_SERVER=https://127.0.0.1:18440 KLPFLEET_TOKEN=$KLPFLEET_ADMIN_TOKEN KLPFLEET_SERVER_CA=/tmp/srv/tls/server.crt
 # The guest boots with lo down; the server and every client here talk over it.
 ip link set lo up 2>/dev/null || busybox ifconfig lo 127.0.0.1 up
-api() { curl -sf -m 10 -H "Authorization: Bearer $KLPFLEET_TOKEN" -H 'Content-Type: application/json' "$@"; }
+api() { curl -sf -m 10 --cacert "$KLPFLEET_SERVER_CA" -H "Authorization: Bearer $KLPFLEET_TOKEN" -H 'Content-Type: application/json' "$@"; }
 # Polls (bounded: 60 x 0.5 s) until the rollout's JSON contains $2.
 await_rollout() { for _ in $(seq 1 60); do api "$KLPFLEET_SERVER/api/v1/rollouts/$1" | grep -q "$2" && return 0; sleep 0.5; done; return 1; }
 
 mkdir -p /tmp/srv/keys && cp "$S/fleet.pub" /tmp/srv/keys/fleet.pub
 klpfleet server --data /tmp/srv --listen 127.0.0.1:18440 >"$S/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 240); do curl -sf -m 2 "$KLPFLEET_SERVER/healthz" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 240); do curl -sf -m 2 --cacert "$KLPFLEET_SERVER_CA" "$KLPFLEET_SERVER/healthz" >/dev/null && break; sleep 0.5; done
 
 save loopback ip addr show lo
 save cmdline-before cat /proc/cmdline

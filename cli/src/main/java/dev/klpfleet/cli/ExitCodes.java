@@ -43,6 +43,8 @@ public final class ExitCodes {
     public static final int DENIED = 21;
     /** The server refused because of current state: a duplicate upload, or a rollout that cannot take the action (HTTP 409). */
     public static final int CONFLICT = 22;
+    /** The server's TLS certificate is not the trusted one (not the pinned fingerprint, or not from the --server-ca): nothing was sent. */
+    public static final int UNTRUSTED = 23;
 
     /** {@code klpfleet build}: at least one release did not compile (or the build host failed for it); the others' results stand. */
     public static final int BUILD_FAILED = 30;

@@ -24,6 +24,11 @@ import dev.klpfleet.server.storage.Database;
 import dev.klpfleet.server.storage.DatabaseLocation;
 import dev.klpfleet.server.storage.PrivateFiles;
 import dev.klpfleet.server.storage.Lease;
+import dev.klpfleet.server.tls.PemFiles;
+import dev.klpfleet.server.tls.SelfSignedCertificate;
+import dev.klpfleet.server.tls.ServerCertificate;
+import dev.klpfleet.server.tls.Tls;
+import dev.klpfleet.server.tls.TlsConnectors;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -60,9 +65,11 @@ public final class FleetServer implements AutoCloseable {
     private final LastSeenWriter lastSeen;
     private final List<ScheduledExecutorService> background;
     private final String bootstrapNote;
+    private final ServerCertificate certificate;
 
     private FleetServer(Database db, Server jetty, RolloutEngine engine, LastSeenWriter lastSeen,
-                        List<ScheduledExecutorService> background, String bootstrapNote) {
+                        List<ScheduledExecutorService> background, String bootstrapNote, ServerCertificate certificate) {
+        this.certificate = certificate;
         this.db = db;
         this.jetty = jetty;
         this.engine = engine;
@@ -81,7 +88,11 @@ public final class FleetServer implements AutoCloseable {
      */
     public static FleetServer start(ServerConfig cfg) throws Exception {
         AccessStore.checkAdminToken(cfg.adminToken());
+        // The operator's certificate is read before anything is created, so a bad file changes nothing.
+        ServerCertificate given = cfg.tls() instanceof Tls.PemFiles f ? PemFiles.load(f.certificate(), f.privateKey()) : null;
         PrivateFiles.directory(cfg.dataDir());
+        ServerCertificate cert = cfg.tls() instanceof Tls.SelfSigned
+                ? SelfSignedCertificate.loadOrCreate(cfg.dataDir(), cfg.clock().instant(), new SecureRandom()) : given;
         if (cfg.database() instanceof DatabaseLocation.Sqlite sqlite) {
             PrivateFiles.sqlite(sqlite.file());
         }
@@ -137,7 +148,7 @@ public final class FleetServer implements AutoCloseable {
             QueuedThreadPool threads = new QueuedThreadPool(64, 4);
             threads.setName("klpfleet-http");
             Server jetty = new Server(threads);
-            ServerConnector connector = new ServerConnector(jetty);
+            ServerConnector connector = cert == null ? TlsConnectors.plain(jetty) : TlsConnectors.connector(jetty, cert);
             connector.setHost(cfg.host());
             connector.setPort(cfg.port());
             connector.setAcceptQueueSize(1024);
@@ -150,13 +161,19 @@ public final class FleetServer implements AutoCloseable {
             jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
             jetty.start();
             engine.start();
-            FleetServer server = new FleetServer(db, jetty, engine, lastSeen, List.of(bg, gaugeThread), note);
-            LOG.info("klpfleet server on {} with {} ({}); trusted keys {}", server.uri(), cfg.database(), note, keys.ids());
+            FleetServer server = new FleetServer(db, jetty, engine, lastSeen, List.of(bg, gaugeThread), note, cert);
+            LOG.info("klpfleet server on {} with {} ({}); trusted keys {}{}", server.uri(), cfg.database(), note, keys.ids(),
+                    cert == null ? "; plain HTTP" : "; TLS certificate " + cert.source() + " fingerprint " + cert.fingerprint());
             return server;
         } catch (Exception | Error e) {
             db.close();
             throw e;
         }
+    }
+
+    /** The TLS certificate's fingerprint, or empty when serving plain HTTP. */
+    public java.util.Optional<dev.klpfleet.protocol.transport.Fingerprint> fingerprint() {
+        return java.util.Optional.ofNullable(certificate).map(ServerCertificate::fingerprint);
     }
 
     /** How often the fleet aggregates are re-read: every {@link #METRICS_REFRESH_TICKS} engine ticks. */
@@ -172,11 +189,11 @@ public final class FleetServer implements AutoCloseable {
         }
     }
 
-    /** The base URI the API is served on, e.g. {@code http://127.0.0.1:8443}. */
+    /** The base URI the API is served on, e.g. {@code https://127.0.0.1:8443}. */
     public URI uri() {
         ServerConnector c = (ServerConnector) jetty.getConnectors()[0];
         String host = c.getHost() == null ? "127.0.0.1" : c.getHost();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.getLocalPort());
+        return URI.create((certificate == null ? "http://" : "https://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.getLocalPort());
     }
 
     /** Where the bootstrap admin token came from, for the startup message. */

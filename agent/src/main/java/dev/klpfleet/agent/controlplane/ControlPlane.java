@@ -42,6 +42,11 @@ public final class ControlPlane {
         this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build(), base);
     }
 
+    /** Talks to {@code base} trusting only what {@code trust} says (a CA file or a pinned certificate fingerprint). */
+    public ControlPlane(URI base, javax.net.ssl.SSLContext trust) {
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).sslContext(trust).build(), base);
+    }
+
     public ControlPlane(HttpClient http, URI base) {
         this.http = http;
         this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
@@ -144,8 +149,10 @@ public final class ControlPlane {
     }
 
     private ControlPlaneException unreachable(IOException e) {
-        String why = e instanceof HttpTimeoutException ? "timed out" : e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        // A certificate that is not the trusted one is a person's problem (or an attacker's), not the network's: say so.
+        String why = e instanceof HttpTimeoutException ? "timed out"
+                : e instanceof javax.net.ssl.SSLHandshakeException ? "TLS: server not trusted: " + e.getMessage()
+                : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         return new ControlPlaneException(Kind.UNREACHABLE, 0, "server " + base + " unreachable (" + why + ")", e);
     }
 

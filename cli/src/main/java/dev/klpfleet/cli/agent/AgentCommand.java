@@ -44,9 +44,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Mixin Output output;
     /** --stall-timeout and --on-stall, as for kernel load: how long a transition may run, and what then. */
     @Mixin StallOptions stall;
+    @Mixin dev.klpfleet.cli.TrustOptions trust;
     @Spec CommandSpec spec;
 
-    @Option(names = "--server", required = true, paramLabel = "URL", description = "The control plane, e.g. http://10.0.0.5:8440.")
+    @Option(names = "--server", required = true, paramLabel = "URL", description = "The control plane, e.g. https://10.0.0.5:8440 (plain http:// only to loopback).")
     String server;
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
@@ -86,7 +87,7 @@ public final class AgentCommand implements Callable<Integer> {
         Map<String, String> labelMap = labelMap();
         InstantSource clock = InstantSource.system();
         KernelRoot root = new KernelRoot(kernelRoot);
-        ControlPlane plane = new ControlPlane(base);
+        ControlPlane plane = new ControlPlane(base, trust.trust().sslContext());
         Agent agent;
         try {
             Files.createDirectories(data);
@@ -171,10 +172,10 @@ public final class AgentCommand implements Callable<Integer> {
             if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
                 throw new IllegalArgumentException("not http(s)");
             }
-            return u;
         } catch (IllegalArgumentException e) {
-            throw new CommandFailure(ExitCodes.USAGE, "--server must be an http(s) URL such as http://10.0.0.5:8440, not '" + server + "'");
+            throw new CommandFailure(ExitCodes.USAGE, "--server must be an http(s) URL such as https://10.0.0.5:8440, not '" + server + "'");
         }
+        return dev.klpfleet.cli.TrustOptions.allowed(URI.create(server));
     }
 
     private PublicKey fleetKey() {

@@ -9,23 +9,28 @@ import picocli.CommandLine.Option;
 
 /** The {@code --server}/{@code --token} options of every command that talks to a klpfleet server. */
 public final class Remote {
-    @Option(names = "--server", description = "Server URL (default: $KLPFLEET_SERVER, else http://127.0.0.1:8440).")
+    @Option(names = "--server", description = "Server URL (default: $KLPFLEET_SERVER, else https://127.0.0.1:8440); plain http:// only to loopback.")
     String server;
 
     @Option(names = "--token", description = "Operator API token (default: $KLPFLEET_TOKEN).")
     String token;
 
+    @picocli.CommandLine.Mixin
+    dev.klpfleet.cli.TrustOptions trust;
+
     FleetClient client() {
-        String url = server != null ? server : System.getenv().getOrDefault("KLPFLEET_SERVER", "http://127.0.0.1:8440");
+        String url = server != null ? server : System.getenv().getOrDefault("KLPFLEET_SERVER", "https://127.0.0.1:8440");
         String tok = token != null ? token : System.getenv("KLPFLEET_TOKEN");
         if (tok == null || tok.isBlank()) {
             throw new CommandFailure(ExitCodes.USAGE, "no token: pass --token or set KLPFLEET_TOKEN");
         }
+        URI base;
         try {
-            return new FleetClient(URI.create(url.endsWith("/") ? url : url + "/"), tok);
+            base = URI.create(url.endsWith("/") ? url : url + "/");
         } catch (IllegalArgumentException e) {
             throw new CommandFailure(ExitCodes.USAGE, "--server is not a URL: " + url);
         }
+        return new FleetClient(dev.klpfleet.cli.TrustOptions.allowed(base), tok, trust.trust());
     }
 
     /**
@@ -60,6 +65,10 @@ public final class Remote {
         try {
             return call.run();
         } catch (IOException e) {
+            if (dev.klpfleet.cli.TrustOptions.untrusted(e)) {
+                throw new CommandFailure(ExitCodes.UNTRUSTED, "server not trusted (TLS): " + e.getMessage()
+                        + "; check --server-fingerprint / --server-ca against what `klpfleet server` printed");
+            }
             throw new CommandFailure(ExitCodes.UNREACHABLE, "server unreachable: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {

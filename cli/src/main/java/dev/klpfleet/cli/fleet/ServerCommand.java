@@ -6,6 +6,7 @@ import dev.klpfleet.cli.Output;
 import dev.klpfleet.server.FleetServer;
 import dev.klpfleet.server.ServerConfig;
 import dev.klpfleet.server.storage.DatabaseLocation;
+import dev.klpfleet.server.tls.Tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -22,7 +23,10 @@ import picocli.CommandLine.Spec;
         description = {"Run the control plane: HTTP API, storage, rollout engine.",
                 "Embedded SQLite in --data by default; --db postgresql://user@host:5432/db for production (several servers may share it).",
                 "Trusted signing keys: DIR/keys/*.pub and --trust-key. Bootstrap admin token: $KLPFLEET_ADMIN_TOKEN (at least 32 characters; a new value replaces the old), else generated into DIR/admin.token.",
-                "DIR is created 0700 when absent; the SQLite database is 0600."})
+                "DIR is created 0700 when absent; the SQLite database is 0600.",
+                "TLS by default: --tls-cert/--tls-key, else a self-signed certificate generated into DIR/tls/ on first start;",
+                "its SHA-256 fingerprint is printed at every start for agents' and the CLI's --server-fingerprint.",
+                "Plain HTTP only with --plain-http on a loopback address."})
 public final class ServerCommand implements Callable<Integer> {
     @Mixin Output output;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -48,6 +52,15 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How often the rollout engine steps, ISO-8601 (default ${DEFAULT-VALUE}); soak times are only as precise as this.")
     String engineTick;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain (server first) to serve TLS with; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1; unencrypted).")
+    Path tlsKey;
+
+    @Option(names = "--plain-http", description = "Serve plain HTTP instead of TLS; refused unless --listen is a loopback address.")
+    boolean plainHttp;
+
     @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",
             description = "Log lines on stderr as text (default) or one JSON object per line (fields: docs/OBSERVABILITY.md).")
     String logFormat;
@@ -72,7 +85,8 @@ public final class ServerCommand implements Callable<Integer> {
         if (tick.isNegative() || tick.isZero()) {
             throw new CommandFailure(ExitCodes.USAGE, "--engine-tick must be positive");
         }
-        ServerConfig cfg = ServerConfig.of(data, host, port).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys)
+        Tls tls = tls(host);
+        ServerConfig cfg = ServerConfig.of(data, host, port).withTls(tls).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys)
                 .withEngineTick(tick).withTokenKey(tokenKey);
         if (db != null) {
             try {
@@ -93,9 +107,37 @@ public final class ServerCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "klpfleet-shutdown"));
         var out = spec.commandLine().getOut();
-        output.emit(out, Map.of("url", server.uri().toString(), "database", cfg.database().toString(), "adminToken", server.bootstrapNote()),
-                m -> out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")"));
+        Map<String, Object> started = new java.util.LinkedHashMap<>();
+        started.put("url", server.uri().toString());
+        started.put("database", cfg.database().toString());
+        started.put("adminToken", server.bootstrapNote());
+        started.put("tls", server.fingerprint().isPresent());
+        started.put("fingerprint", server.fingerprint().map(Object::toString).orElse(null));
+        output.emit(out, started, m -> {
+            out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")");
+            out.println(m.get("fingerprint") == null ? "plain HTTP (loopback only)"
+                    : "TLS certificate fingerprint " + m.get("fingerprint") + "  (agents and CLI: --server-fingerprint or $"
+                    + dev.klpfleet.protocol.transport.ServerTrust.FINGERPRINT_ENV + ")");
+        });
         server.join();
         return ExitCodes.OK;
+    }
+
+    /** The TLS setting the options ask for; contradictions and plain HTTP beyond loopback are usage errors. */
+    private Tls tls(String host) {
+        if (plainHttp) {
+            if (tlsCert != null || tlsKey != null) {
+                throw new CommandFailure(ExitCodes.USAGE, "--plain-http contradicts --tls-cert/--tls-key");
+            }
+            if (!dev.klpfleet.protocol.transport.ServerTrust.isLoopback(host)) {
+                throw new CommandFailure(ExitCodes.USAGE, "--plain-http is refused on " + host
+                        + ": host credentials and modules would cross the network in clear; listen on 127.0.0.1 or drop --plain-http");
+            }
+            return new Tls.Plain();
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new CommandFailure(ExitCodes.USAGE, "--tls-cert and --tls-key go together");
+        }
+        return tlsCert == null ? new Tls.SelfSigned() : new Tls.PemFiles(tlsCert, tlsKey);
     }
 }

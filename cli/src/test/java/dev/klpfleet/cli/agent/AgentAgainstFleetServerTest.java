@@ -8,8 +8,8 @@ import dev.klpfleet.agent.Agent;
 import dev.klpfleet.protocol.WireJson;
 import dev.klpfleet.agent.Identity;
 import dev.klpfleet.agent.Pass;
-import dev.klpfleet.agent.artifact.ArtifactCache;
 import dev.klpfleet.agent.controlplane.ControlPlane;
+import dev.klpfleet.agent.artifact.ArtifactCache;
 import dev.klpfleet.agent.kernel.LiveKernel;
 import dev.klpfleet.agent.reconcile.Requeue;
 import dev.klpfleet.agent.state.ManagedPatch;
@@ -58,7 +58,7 @@ class AgentAgainstFleetServerTest {
     }
 
     static Agent agent(Path data, PublicKey key, FixtureKernel kernel) throws Exception {
-        ControlPlane plane = new ControlPlane(fleet.server.uri());
+        ControlPlane plane = fleet.controlPlane();
         return new Agent(LiveKernel.at(new KernelRoot(kernel.root), InstantSource.system(), LoadOptions.defaults()), plane,
                 new StateFile(data), new ArtifactCache(data, plane, key), InstantSource.system(), d -> { }, new Random(7));
     }
@@ -114,7 +114,7 @@ class AgentAgainstFleetServerTest {
         first.enrollIfNeeded(fleet.enrollmentToken("crash"), new Identity("crasher", "debian 12", Map.of("test", "crash")));
         HostEvent health = new HostEvent("health-taint-512", dev.klpfleet.protocol.outcome.EventKind.HEALTH, null, null, dev.klpfleet.protocol.outcome.HealthKind.TAINT, java.time.Instant.now(),
                 WireJson.mapper().createObjectNode().put("taint", 512));
-        ControlPlane plane = new ControlPlane(fleet.server.uri());
+        ControlPlane plane = fleet.controlPlane();
         assertThat(plane.report(first.state().hostId(), first.state().credential(), health)).as("recorded now").isTrue();
         // The crash came after the server recorded the event and before the agent removed it from its outbox.
         new StateFile(data).save(first.state().enqueue(health));
@@ -154,7 +154,7 @@ class AgentAgainstFleetServerTest {
         Path data = Files.createTempDirectory("klpfleet-agent-data");
         Path otherKey = data.resolveSibling(data.getFileName() + "-other.pub");
         Files.writeString(otherKey, SigningKeys.publicPem(SigningKeys.generate().publicKey()));
-        String[] agent = {"agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", otherKey.toString(),
+        String[] agent = {"agent", "--server", fleet.url(), "--server-fingerprint", fleet.fingerprint(), "--data", data.toString(), "--public-key", otherKey.toString(),
                 "--kernel-root", kernel.root.toString(), "--once", "--json"};
 
         Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken("refuse"), "--labels", "test=refuse"));
@@ -207,15 +207,34 @@ class AgentAgainstFleetServerTest {
         Path data = Files.createTempDirectory("klpfleet-agent-data");
         Path key = data.resolveSibling(data.getFileName() + ".pub");
         Files.writeString(key, SigningKeys.publicPem(fleet.key.publicKey()));
-        Cli c = Cli.run("agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", key.toString(), "--once");
+        Cli c = Cli.run("agent", "--server", fleet.url(), "--server-fingerprint", fleet.fingerprint(), "--data", data.toString(), "--public-key", key.toString(), "--once");
         assertThat(c.code()).isEqualTo(ExitCodes.NOT_ENROLLED);
         assertThat(c.err()).contains("not enrolled", "--enroll-token");
         assertThat(data.resolve("state.json")).doesNotExist();
 
-        Cli badKey = Cli.run("agent", "--server", fleet.url(), "--data", data.toString(), "--public-key", data.toString(), "--once");
+        Cli badKey = Cli.run("agent", "--server", fleet.url(), "--server-fingerprint", fleet.fingerprint(), "--data", data.toString(), "--public-key", data.toString(), "--once");
         assertThat(badKey.code()).isEqualTo(ExitCodes.BAD_INPUT);
         Cli badUrl = Cli.run("agent", "--server", "fleet:8440", "--data", data.toString(), "--public-key", key.toString(), "--once");
         assertThat(badUrl.code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void anAgentPinningAnotherCertificateSendsNothingAndSaysTheServerIsNotTrusted() throws Exception {
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        Path key = data.resolveSibling(data.getFileName() + ".pub");
+        Files.writeString(key, SigningKeys.publicPem(fleet.key.publicKey()));
+        String token = fleet.enrollmentToken("mitm");
+        String otherPin = "SHA256:" + "AB:".repeat(31) + "CD";
+        FixtureKernel kernel = new FixtureKernel(RELEASE);
+        Cli c = Cli.run("agent", "--server", fleet.url(), "--server-fingerprint", otherPin, "--data", data.toString(),
+                "--public-key", key.toString(), "--enroll-token", token, "--kernel-root", kernel.root.toString(), "--once");
+        assertThat(c.code()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(c.err()).contains("TLS: server not trusted", "not the pinned " + otherPin).doesNotContain("\tat ");
+        assertThat(data.resolve("state.json")).as("not enrolled").doesNotExist();
+        // The enrollment token was never presented to the impostor, so it still enrolls a host with the right pin.
+        Cli ok = Cli.run("agent", "--server", fleet.url(), "--server-fingerprint", fleet.fingerprint(), "--data", data.toString(),
+                "--public-key", key.toString(), "--enroll-token", token, "--kernel-root", kernel.root.toString(), "--once");
+        assertThat(ok.code()).as(ok.err()).isEqualTo(ExitCodes.OK);
     }
 
     /** The host's inventory entry once {@code until} holds, polled within {@link FleetOnLoopback#ENGINE_WAIT}. */

@@ -15,6 +15,9 @@ import dev.klpfleet.server.FleetServer;
 import dev.klpfleet.server.ServerConfig;
 import dev.klpfleet.server.api.FleetClient;
 import dev.klpfleet.server.patch.ArtifactUpload;
+import dev.klpfleet.server.tls.Tls;
+import dev.klpfleet.protocol.transport.ServerTrust;
+import dev.klpfleet.agent.controlplane.ControlPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-/** A real klpfleet server on a loopback port, with a fleet signing key, driven as an operator would. */
+/**
+ * A real klpfleet server on a loopback port, with a fleet signing key, driven as an operator would. It serves
+ * TLS with the certificate it generates for itself, as {@code klpfleet server} does by default; agents pin its fingerprint.
+ */
 final class FleetOnLoopback implements AutoCloseable {
     static final String ADMIN = "agent-test-admin-token-0123456789";
     /** Bound on waiting for the rollout engine (it ticks every 100 ms here). */
@@ -39,12 +45,27 @@ final class FleetOnLoopback implements AutoCloseable {
         dir = Files.createTempDirectory("klpfleet-agent-server");
         Files.createDirectories(dir.resolve("keys"));
         Files.writeString(dir.resolve("keys/fleet.pub"), SigningKeys.publicPem(key.publicKey()));
-        server = FleetServer.start(ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(ADMIN).withEngineTick(Duration.ofMillis(100)));
-        admin = new FleetClient(server.uri(), ADMIN);
+        server = FleetServer.start(ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(ADMIN).withEngineTick(Duration.ofMillis(100))
+                .withTls(new Tls.SelfSigned()));
+        admin = new FleetClient(server.uri(), ADMIN, trust());
     }
 
     String url() {
         return server.uri().toString();
+    }
+
+    /** The server's certificate fingerprint, as {@code klpfleet server} prints it. */
+    String fingerprint() {
+        return server.fingerprint().orElseThrow().toString();
+    }
+
+    ServerTrust trust() {
+        return new ServerTrust.Pinned(server.fingerprint().orElseThrow());
+    }
+
+    /** A control-plane client of the agent that pins this server's certificate. */
+    ControlPlane controlPlane() {
+        return new ControlPlane(server.uri(), trust().sslContext());
     }
 
     /** An enrollment token whose hosts get the binding label test={@code testLabel}, which {@link #rollout} selects on. */

@@ -28,15 +28,28 @@ final class ServerProcess implements AutoCloseable {
     /** How long a killed JVM may take to be reaped. */
     static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
     static final String ADMIN = "process-test-admin-token-0123456789";
+    /**
+     * One certificate for every server process of this JVM, as servers sharing a database behind one name would
+     * have; clients trust it as a CA file (its SAN names 127.0.0.1), so the CA path is what these tests cross.
+     */
+    static final TestCertificate CERT = TestCertificate.create();
 
     final Process process;
     final URI uri;
     final Path log;
+    /** What the server printed when it started: url, database, tls, fingerprint. */
+    final JsonNode started;
 
-    private ServerProcess(Process process, URI uri, Path log) {
+    private ServerProcess(Process process, URI uri, Path log, JsonNode started) {
         this.process = process;
         this.uri = uri;
         this.log = log;
+        this.started = started;
+    }
+
+    /** Starts a server with no TLS options: it serves with the certificate it generates in {@code data}. */
+    static ServerProcess startSelfSigned(Path data, String... extraArgs) throws Exception {
+        return start(data, false, extraArgs);
     }
 
     /**
@@ -44,9 +57,16 @@ final class ServerProcess implements AutoCloseable {
      * and returns once it printed the URL it serves on.
      */
     static ServerProcess start(Path data, String... extraArgs) throws Exception {
+        return start(data, true, extraArgs);
+    }
+
+    private static ServerProcess start(Path data, boolean testCertificate, String... extraArgs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.klpfleet.cli.Main",
                 "server", "--data", data.toString(), "--listen", "127.0.0.1:0", "--json"));
+        if (testCertificate && !List.of(extraArgs).contains("--plain-http")) {
+            cmd.addAll(List.of("--tls-cert", CERT.certificate().toString(), "--tls-key", CERT.keyAndCertificate().toString()));
+        }
         cmd.addAll(List.of(extraArgs));
         Path log = Files.createTempFile("klpfleet-server", ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
@@ -74,7 +94,7 @@ final class ServerProcess implements AutoCloseable {
             if (url.isEmpty()) {
                 throw new IllegalStateException("server did not start: " + tail(log));
             }
-            return new ServerProcess(p, URI.create(url + "/"), log);
+            return new ServerProcess(p, URI.create(url + "/"), log, started);
         } catch (TimeoutException | ExecutionException | IOException | IllegalStateException e) {
             p.destroyForcibly().waitFor(KILL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             throw new IllegalStateException("server process did not come up: " + e + "\n" + tail(log), e);
@@ -82,7 +102,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     FleetClient admin() {
-        return new FleetClient(uri, ADMIN);
+        return new FleetClient(uri, ADMIN, CERT.trust());
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed, open transactions die with the process. */

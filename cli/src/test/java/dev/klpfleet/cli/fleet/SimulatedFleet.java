@@ -47,7 +47,7 @@ final class SimulatedFleet {
     record Host(String id, String credential, String kernel) {}
 
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
-            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).sslContext(ServerProcess.CERT.trust().sslContext()).build();
 
     /** Writes the fleet's public key where {@code klpfleet server --data DIR} trusts it. */
     void trustIn(Path dataDir) throws IOException {
@@ -57,7 +57,7 @@ final class SimulatedFleet {
 
     void enroll(FleetClient admin, int n, String kernel, Map<String, String> labels) throws Exception {
         String token = admin.post("/api/v1/enrollment-tokens", Map.of("name", "sim-" + hosts.size(), "labels", labels)).json().path("token").asText();
-        FleetClient enroller = new FleetClient(admin.base(), token);
+        FleetClient enroller = new FleetClient(HTTP, admin.base(), token);
         for (int i = 0; i < n; i++) {
             EnrollResponse r = enroller.post("/api/v1/enroll", new EnrollRequest("sim-" + hosts.size(), kernel, "debian 12", labels,
                     List.of("livepatch"))).as(EnrollResponse.class);

@@ -22,6 +22,12 @@ public final class FleetClient {
         this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build(), base, token);
     }
 
+    /** A client trusting only what {@code trust} says for {@code https://}; refuses {@code http://} to anything but loopback. */
+    public FleetClient(URI base, String token, dev.klpfleet.protocol.transport.ServerTrust trust) {
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .sslContext(trust.sslContext()).build(), dev.klpfleet.protocol.transport.ServerTrust.checkUrl(base), token);
+    }
+
     public FleetClient(HttpClient http, URI base, String token) {
         this.http = http;
         this.base = base;
