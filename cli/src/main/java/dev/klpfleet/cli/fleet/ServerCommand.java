@@ -58,6 +58,14 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1; unencrypted).")
     Path tlsKey;
 
+    @Option(names = "--max-connections", defaultValue = "4096", paramLabel = "N",
+            description = "Connections served at once, all clients together (default ${DEFAULT-VALUE}); more wait in the accept queue.")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-address", defaultValue = "256", paramLabel = "N",
+            description = "Connections one client address may hold (default ${DEFAULT-VALUE}); more are closed at once. Raise it behind a proxy or NAT.")
+    int maxConnectionsPerAddress;
+
     @Option(names = "--plain-http", description = "Serve plain HTTP instead of TLS; refused unless --listen is a loopback address.")
     boolean plainHttp;
 
@@ -86,7 +94,11 @@ public final class ServerCommand implements Callable<Integer> {
             throw new CommandFailure(ExitCodes.USAGE, "--engine-tick must be positive");
         }
         Tls tls = tls(host);
-        ServerConfig cfg = ServerConfig.of(data, host, port).withTls(tls).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys)
+        if (maxConnections < 1 || maxConnectionsPerAddress < 1) {
+            throw new CommandFailure(ExitCodes.USAGE, "--max-connections and --max-connections-per-address must be at least 1");
+        }
+        ServerConfig cfg = ServerConfig.of(data, host, port).withTls(tls)
+                .withHttpLimits(dev.klpfleet.server.api.HttpLimits.DEFAULT.withConnections(maxConnections, maxConnectionsPerAddress)).withAdminToken(System.getenv("KLPFLEET_ADMIN_TOKEN")).withTrustKeys(trustKeys)
                 .withEngineTick(tick).withTokenKey(tokenKey);
         if (db != null) {
             try {

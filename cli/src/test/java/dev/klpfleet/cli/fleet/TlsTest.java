@@ -119,6 +119,13 @@ class TlsTest {
     }
 
     @Test
+    void connection_limits_below_one_are_a_usage_error() throws Exception {
+        FleetCommandsTest.Run r = ServerRunner.runToExit(tmp.resolve("limits"), "--max-connections-per-address", "0");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("must be at least 1");
+    }
+
+    @Test
     void a_server_given_an_unreadable_key_says_so_in_one_line_with_the_bad_input_code() throws Exception {
         Path key = tmp.resolve("bad.key");
         Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n");
