@@ -263,7 +263,7 @@ class RolloutCoreTest {
     @Test
     void everyPhaseIsCountedInTheWaveView() {
         Set<Phase> counted = EnumSet.of(Phase.PENDING, Phase.DISPATCHED, Phase.APPLIED, Phase.FAILED, Phase.UNKNOWN, Phase.STALLED,
-                Phase.ROLLING_BACK, Phase.ROLLED_BACK, Phase.ROLLBACK_FAILED);
+                Phase.ROLLING_BACK, Phase.ROLLED_BACK, Phase.ROLLBACK_FAILED, Phase.CRASH_SUSPECTED);
         assertThat(EnumSet.complementOf(EnumSet.copyOf(counted))).as("only hosts without a build are left out of waves").containsExactly(Phase.NO_BUILD);
     }
 }
