@@ -5,6 +5,7 @@ import dev.klpfleet.agent.artifact.Fetched;
 import dev.klpfleet.agent.controlplane.Checkin;
 import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.controlplane.ControlPlaneException;
+import dev.klpfleet.agent.crash.CrashGuard;
 import dev.klpfleet.agent.event.Events;
 import dev.klpfleet.agent.kernel.HostKernel;
 import dev.klpfleet.agent.reconcile.Diff;
@@ -12,6 +13,9 @@ import dev.klpfleet.agent.reconcile.Observation;
 import dev.klpfleet.agent.reconcile.Requeue;
 import dev.klpfleet.agent.reconcile.Step;
 import dev.klpfleet.agent.state.AgentState;
+import dev.klpfleet.agent.state.BootCheckin;
+import dev.klpfleet.agent.state.CrashSuspect;
+import dev.klpfleet.agent.state.LoadMark;
 import dev.klpfleet.agent.state.Failures;
 import dev.klpfleet.agent.state.ManagedPatch;
 import dev.klpfleet.agent.state.StateFile;
@@ -24,6 +28,7 @@ import dev.klpfleet.kernel.module.ModuleInspector;
 import dev.klpfleet.kernel.taint.Taint;
 import dev.klpfleet.protocol.fleet.CheckinRequest;
 import dev.klpfleet.protocol.fleet.CheckinResponse;
+import dev.klpfleet.protocol.fleet.CrashHold;
 import dev.klpfleet.protocol.fleet.DesiredPatch;
 import dev.klpfleet.protocol.fleet.EnrollRequest;
 import dev.klpfleet.protocol.fleet.EnrollResponse;
@@ -38,8 +43,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -75,6 +82,7 @@ public final class Agent {
     private final InstantSource clock;
     private final Pause pause;
     private final RandomGenerator random;
+    private final Duration crashWindow;
 
     private AgentState state;
     private String etag;
@@ -90,6 +98,13 @@ public final class Agent {
      */
     public Agent(HostKernel kernel, ControlPlane server, StateFile stateFile, ArtifactCache artifacts, InstantSource clock,
                  Pause pause, RandomGenerator random) throws IOException {
+        this(kernel, server, stateFile, artifacts, clock, pause, random, CrashGuard.DEFAULT_WINDOW);
+    }
+
+    /** @param crashWindow a patch its boot did not survive by this long after applying is held back ({@link CrashGuard}) */
+    public Agent(HostKernel kernel, ControlPlane server, StateFile stateFile, ArtifactCache artifacts, InstantSource clock,
+                 Pause pause, RandomGenerator random, Duration crashWindow) throws IOException {
+        this.crashWindow = crashWindow;
         this.kernel = kernel;
         this.server = server;
         this.stateFile = stateFile;
@@ -173,11 +188,15 @@ public final class Agent {
             flushOutbox(actions);
             Observation seen = kernel.observe(names());
             health(seen, actions);
+            guard(seen, actions);
             List<DesiredPatch> want = checkin(seen);
+            releaseClearedHolds(actions);
             if (!names().containsAll(want.stream().map(DesiredPatch::patch).toList())) {
                 seen = kernel.observe(names());
             }
-            Step step = Diff.next(seen, want, state.managed(), state.failures(), clock.instant());
+            Map<String, String> held = new TreeMap<>();
+            state.crashSuspects().values().forEach(c -> held.put(c.patch(), c.sha256()));
+            Step step = Diff.next(seen, want, state.managed(), state.failures(), held, clock.instant());
             if (step instanceof Step.Idle) {
                 return done(Requeue.Outcome.IDLE, actions, "nothing to do: " + want.size() + " desired, "
                         + state.managed().size() + " managed" + (lastCheckinUnchanged ? "; desired set unchanged (304)" : ""));
@@ -220,7 +239,7 @@ public final class Agent {
         return n;
     }
 
-    private List<DesiredPatch> checkin(Observation seen) throws ControlPlaneException, InterruptedException {
+    private List<DesiredPatch> checkin(Observation seen) throws ControlPlaneException, IOException, InterruptedException {
         List<LoadedPatch> loaded = seen.patches().stream().map(p -> {
             ManagedPatch m = state.managed().get(p.name());
             return new LoadedPatch(p.name(), m == null ? null : m.version(), p.state(), m == null ? null : m.sha256());
@@ -230,6 +249,12 @@ public final class Agent {
         kernelRelease = seen.kernelRelease();
         Checkin answer = server.checkin(state.hostId(), state.credential(), req, desired == null ? null : etag);
         lastCheckinAt = clock.instant();
+        String boot = seen.bootId().orElse(null);
+        if (boot != null && state.loads().values().stream().anyMatch(m -> undecided(m, boot))) {
+            // The crash guard's estimate of how long this boot lived after a load: written only until every
+            // load of this boot is a window old, so a settled host does not write its state file per check-in.
+            save(state.checkedIn(new BootCheckin(boot, lastCheckinAt)));
+        }
         lastCheckinUnchanged = answer instanceof Checkin.Unchanged;
         if (answer instanceof Checkin.Changed c) {
             desired = c.response();
@@ -257,6 +282,65 @@ public final class Agent {
         }
         save(next);
         flushOutbox(actions);
+    }
+
+    /** Whether a crash of this boot now could still hold {@code m} back: a load of this boot not yet checked in a window after it. */
+    private boolean undecided(LoadMark m, String boot) {
+        BootCheckin c = state.lastCheckin();
+        return boot.equals(m.bootId()) && (m.completedAt() == null || c == null || !boot.equals(c.bootId())
+                || c.at().isBefore(m.completedAt().plus(crashWindow)));
+    }
+
+    /**
+     * The crash-loop guard: judges the load marks earlier boots left ({@link CrashGuard}); a suspect is
+     * held back and reported as {@code crash-suspected}, in the same state write that drops its mark.
+     */
+    private void guard(Observation seen, List<Action> actions) throws ControlPlaneException, IOException, InterruptedException {
+        List<CrashGuard.Finding> found = CrashGuard.judge(seen.bootId(), state.loads(), state.lastCheckin(), crashWindow);
+        if (found.isEmpty()) {
+            return;
+        }
+        AgentState next = state;
+        for (CrashGuard.Finding f : found) {
+            LoadMark m = f.mark();
+            next = next.unmarked(m.patch());
+            if (f instanceof CrashGuard.Finding.Suspect s) {
+                Instant now = clock.instant();
+                HostEvent e = Events.crashSuspected(s, seen.bootId().orElseThrow(), seen.kernelRelease(), crashWindow, now);
+                next = next.suspected(new CrashSuspect(m.patch(), m.version(), m.sha256(), m.rolloutId(), s.reason(), m.bootId(),
+                        m.startedAt(), m.completedAt(), s.lastCheckin().map(BootCheckin::at).orElse(null), e.eventId(), now)).enqueue(e);
+                ManagedPatch mp = next.managed().get(m.patch());
+                // The crash took the module with it: an entry left would make the next step resume or redo the load.
+                if (mp != null && mp.sha256().equals(m.sha256()) && !seen.present(m.patch())) {
+                    next = next.withoutManaged(m.patch());
+                }
+                String message = e.evidence().path("message").asText();
+                LOG.log(System.Logger.Level.WARNING, message);
+                actions.add(new Action("crash-guard", m.patch(), m.version(), e.result().wire(), message, e.eventId(), null));
+            }
+        }
+        save(next);
+        flushOutbox(actions);
+    }
+
+    /** Lifts the holds whose crash-suspected event an operator cleared; asks the server only while a hold exists. */
+    private void releaseClearedHolds(List<Action> actions) throws ControlPlaneException, IOException, InterruptedException {
+        if (state.crashSuspects().isEmpty()) {
+            return;
+        }
+        List<CrashHold> holds = server.crashHolds(state.hostId(), state.credential());
+        AgentState next = state;
+        for (CrashSuspect c : state.crashSuspects().values()) {
+            Optional<CrashHold> h = holds.stream().filter(x -> x.eventId().equals(c.eventId()) && x.clearedAt() != null).findFirst();
+            if (h.isPresent()) {
+                next = next.cleared(c.patch());
+                actions.add(new Action("crash-guard", c.patch(), c.version(), "cleared", "crash hold on " + c.patch() + " " + c.version()
+                        + " cleared by " + h.get().clearedBy() + " at " + h.get().clearedAt() + "; it may be loaded again", c.eventId(), null));
+            }
+        }
+        if (next != state) {
+            save(next);
+        }
     }
 
     private String execute(Step step, Observation seen, List<Action> actions)
@@ -302,11 +386,21 @@ public final class Agent {
         }
         Fetched.Ready ready = (Fetched.Ready) fetched;
         // The intent goes to disk before insmod: after a crash this patch is known to be ours.
-        save(state.withManaged(new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADING, attempt)));
+        // The crash guard's mark goes in the same write: a boot that dies during insmod leaves it without completedAt.
+        LoadMark earlier = state.loads().get(d.patch());
+        String boot = seen.bootId().orElse(null);
+        boolean keepMark = earlier != null && earlier.completedAt() != null && earlier.sha256().equals(d.sha256())
+                && boot != null && boot.equals(earlier.bootId());
+        LoadMark mark = keepMark ? earlier : new LoadMark(d.patch(), d.version(), d.sha256(), d.rolloutId(), boot, clock.instant(), null);
+        save(state.withManaged(new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADING, attempt))
+                .marked(mark));
         LoadResult r = kernel.load(ready.module(), module);
         HostEvent e = Events.apply(eventId, d.version(), r, clock.instant());
         AgentState next = state.enqueue(e);
         ManagedPatch loaded = new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADED, attempt);
+        // A load that left our code in the kernel is watched for the crash window; one that left nothing is done with.
+        next = r.result() == Result.APPLIED || moduleLeftLoaded(r.result())
+                ? next.marked(mark.completedAt() == null ? mark.completed(clock.instant()) : mark) : next.unmarked(d.patch());
         if (r.result() == Result.APPLIED) {
             next = next.withManaged(loaded);
         } else {
@@ -330,7 +424,7 @@ public final class Agent {
         LoadResult r = kernel.unload(m.patch());
         HostEvent e = Events.unload(eventId, m.version(), r, clock.instant());
         AgentState next = state.enqueue(e);
-        next = e.result() == UnloadResult.UNLOADED ? next.withoutManaged(m.patch())
+        next = e.result() == UnloadResult.UNLOADED ? next.withoutManaged(m.patch()).unmarked(m.patch())
                 : next.withManaged(m.with(ManagedPatch.Phase.LOADED, attempt)).failed(Failures.unload(m.patch(), m.sha256()), clock.instant());
         save(next);
         actions.add(new Action("unload", m.patch(), m.version(), e.result().wire(), r.message(), eventId, r));

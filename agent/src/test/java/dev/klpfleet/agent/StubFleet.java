@@ -37,6 +37,9 @@ final class StubFleet implements AutoCloseable {
     final List<String> artifactDownloads = Collections.synchronizedList(new ArrayList<>());
     volatile String desiredJson = "[]";
     volatile String manifestJson = "{}";
+    /** The answer to {@code GET /api/v1/hosts/ID/crash-holds}. */
+    volatile String crashHoldsJson = "[]";
+    final List<String> crashHoldRequests = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> recorded = Collections.synchronizedSet(new HashSet<>());
 
     StubFleet() throws IOException {
@@ -62,6 +65,11 @@ final class StubFleet implements AutoCloseable {
             checkinBodies.add(body);
             x.getResponseHeaders().add("ETag", "\"e1\"");
             send(x, 200, "{\"hostId\":\"h_1\",\"desired\":" + desiredJson + ",\"checkinIntervalSeconds\":60}");
+            return;
+        }
+        if (path.endsWith("/crash-holds")) {
+            crashHoldRequests.add(path);
+            send(x, 200, crashHoldsJson);
             return;
         }
         eventBodies.add(body);

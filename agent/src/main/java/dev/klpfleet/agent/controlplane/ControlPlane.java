@@ -6,6 +6,7 @@ import dev.klpfleet.protocol.WireJson;
 import dev.klpfleet.agent.controlplane.ControlPlaneException.Kind;
 import dev.klpfleet.protocol.fleet.CheckinRequest;
 import dev.klpfleet.protocol.fleet.CheckinResponse;
+import dev.klpfleet.protocol.fleet.CrashHold;
 import dev.klpfleet.protocol.fleet.EnrollRequest;
 import dev.klpfleet.protocol.fleet.EnrollResponse;
 import dev.klpfleet.protocol.fleet.HostEvent;
@@ -88,6 +89,15 @@ public final class ControlPlane {
         }
         ok(r, "event " + event.eventId());
         return true;
+    }
+
+    /**
+     * The {@code crash-suspected} events of this host the server holds, cleared or not; the agent asks
+     * only while it holds a patch back, so a healthy fleet never makes this call.
+     */
+    public java.util.List<CrashHold> crashHolds(String hostId, String credential) throws ControlPlaneException, InterruptedException {
+        HttpResponse<byte[]> r = send(get("api/v1/hosts/" + hostId + "/crash-holds", credential, REQUEST_TIMEOUT).build());
+        return java.util.List.of(read(ok(r, "crash holds"), CrashHold[].class));
     }
 
     /** The module bytes of the artifact with this SHA-256 (the caller checks the hash). */

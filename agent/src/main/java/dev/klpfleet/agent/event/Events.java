@@ -17,6 +17,9 @@ import dev.klpfleet.protocol.outcome.EventKind;
 import dev.klpfleet.protocol.outcome.HealthKind;
 import dev.klpfleet.protocol.outcome.UnloadResult;
 import java.nio.charset.StandardCharsets;
+import dev.klpfleet.agent.crash.CrashGuard;
+import dev.klpfleet.agent.state.LoadMark;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -79,6 +82,36 @@ public final class Events {
         String boot = bootId.orElse("at" + at.toEpochMilli());
         ev.put("bootId", bootId.orElse(null));
         return new HostEvent("health-taint-" + boot + "-" + now.value(), EventKind.HEALTH, null, null, HealthKind.TAINT, at, ev);
+    }
+
+    /**
+     * The {@code crash-suspected} apply event of a load an earlier boot did not survive by the crash
+     * window. Its id names the boot the load ran on, so the same finding re-derived is a 409 and a
+     * crash on a later boot is a new event. The evidence is what the guard judged by.
+     */
+    public static HostEvent crashSuspected(CrashGuard.Finding.Suspect s, String bootId, String kernelRelease, Duration window, Instant at) {
+        LoadMark m = s.mark();
+        ObjectNode ev = WireJson.mapper().createObjectNode();
+        ev.put("result", ApplyResult.CRASH_SUSPECTED.wire());
+        ev.put("patch", m.patch());
+        ev.put("version", m.version());
+        ev.put("sha256", m.sha256());
+        ev.put("rolloutId", m.rolloutId());
+        ev.put("reason", s.reason());
+        ev.put("previousBootId", m.bootId());
+        ev.put("bootId", bootId);
+        ev.put("kernelRelease", kernelRelease);
+        ev.put("loadStartedAt", m.startedAt().toString());
+        ev.put("loadCompletedAt", m.completedAt() == null ? null : m.completedAt().toString());
+        ev.put("lastCheckinAt", s.lastCheckin().map(c -> c.at().toString()).orElse(null));
+        ev.put("crashWindowSeconds", window.toSeconds());
+        String when = s.reason().equals(CrashGuard.NEVER_COMPLETED) ? "while its load (started " + m.startedAt() + ") was in progress"
+                : "within " + window.toSeconds() + " s of its load completing at " + m.completedAt()
+                        + s.lastCheckin().map(c -> " (last check-in of that boot " + c.at() + ")").orElse(" (no check-in of that boot after it)");
+        ev.put("message", "crash suspected: boot " + m.bootId() + " ended " + when + "; " + m.patch() + " " + m.version()
+                + " is not loaded again until an operator clears it (klpfleet hosts clear-crash)");
+        String id = id("crash", m.patch(), m.version(), m.sha256(), m.rolloutId() + "/" + m.bootId(), 0);
+        return new HostEvent(id, EventKind.APPLY, m.patch(), m.version(), ApplyResult.CRASH_SUSPECTED, at, ev);
     }
 
     /**

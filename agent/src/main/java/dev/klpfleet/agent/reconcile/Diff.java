@@ -31,6 +31,15 @@ public final class Diff {
 
     public static Step next(Observation kernel, List<DesiredPatch> desired, Map<String, ManagedPatch> managed,
                             Map<String, Instant> failures, Instant now) {
+        return next(kernel, desired, managed, failures, Map.of(), now);
+    }
+
+    /**
+     * @param held the crash guard's holds: sha256 of the build held back, by patch name. A held build
+     *             is never loaded (nor an interrupted load of it resumed); another build of the patch is.
+     */
+    public static Step next(Observation kernel, List<DesiredPatch> desired, Map<String, ManagedPatch> managed,
+                            Map<String, Instant> failures, Map<String, String> held, Instant now) {
         Optional<ObservedPatch> busy = kernel.inTransition();
         if (busy.isPresent()) {
             return new Step.Wait("patch " + busy.get().name() + " is in transition");
@@ -38,6 +47,9 @@ public final class Diff {
         for (ManagedPatch m : managed.values()) {
             Optional<DesiredPatch> want = find(desired, m.patch());
             if (m.phase() == ManagedPatch.Phase.LOADING) {
+                if (want.filter(d -> isHeld(d, held)).isPresent()) {
+                    continue;
+                }
                 return want.filter(d -> sameArtifact(d, m)).isPresent()
                         ? new Step.Load(want.get(), "resume the load of " + m.patch() + " " + m.version() + " a restart interrupted")
                         : new Step.Unload(m, "a load of " + m.patch() + " was interrupted and it is no longer desired");
@@ -62,7 +74,7 @@ public final class Diff {
             boolean applied = m != null && m.sha256().equals(d.sha256()) && m.rolloutId().equals(d.rolloutId())
                     && kernel.patch(d.patch()).filter(ObservedPatch::enabled).isPresent();
             boolean blocked = m != null && !m.sha256().equals(d.sha256()) && kernel.present(d.patch());
-            if (!applied && !blocked && !failures.containsKey(Failures.apply(d.patch(), d.sha256(), d.rolloutId()))) {
+            if (!applied && !blocked && !isHeld(d, held) && !failures.containsKey(Failures.apply(d.patch(), d.sha256(), d.rolloutId()))) {
                 return new Step.Load(d, m == null ? d.patch() + " " + d.version() + " is desired and not loaded by this agent"
                         : d.patch() + " " + d.version() + " is desired and not applied in the kernel");
             }
@@ -78,6 +90,10 @@ public final class Diff {
     private static boolean recentlyFailedUnload(ManagedPatch m, Map<String, Instant> failures, Instant now) {
         Instant at = failures.get(Failures.unload(m.patch(), m.sha256()));
         return at != null && now.isBefore(at.plus(UNLOAD_RETRY_AFTER));
+    }
+
+    private static boolean isHeld(DesiredPatch d, Map<String, String> held) {
+        return d.sha256().equals(held.get(d.patch()));
     }
 
     private static boolean sameArtifact(DesiredPatch d, ManagedPatch m) {

@@ -44,6 +44,16 @@ class DiffTest {
     }
 
     @Test
+    void aBuildTheCrashGuardHoldsIsNotLoadedNorItsInterruptedLoadResumedButAnotherBuildIs() {
+        Map<String, String> held = Map.of("klpf_cmdline", SHA1);
+        assertThat(Diff.next(kernel(), List.of(CMDLINE_V1), Map.of(), Map.of(), held, NOW)).isInstanceOf(Step.Idle.class);
+        assertThat(Diff.next(kernel(), List.of(CMDLINE_V1), Map.of("klpf_cmdline", managed(CMDLINE_V1, Phase.LOADING)), Map.of(), held, NOW))
+                .as("an interrupted load of the held build").isNotInstanceOf(Step.Load.class);
+        assertThat(Diff.next(kernel(), List.of(CMDLINE_V2), Map.of(), Map.of(), held, NOW))
+                .isInstanceOfSatisfying(Step.Load.class, l -> assertThat(l.desired()).isEqualTo(CMDLINE_V2));
+    }
+
+    @Test
     void aManagedPatchAppliedAsDesiredNeedsNothing() {
         Step s = diff(kernel(enabled("klpf_cmdline")), List.of(CMDLINE_V1), Map.of("klpf_cmdline", managed(CMDLINE_V1, Phase.LOADED)));
         assertThat(s).isInstanceOf(Step.Idle.class);

@@ -75,6 +75,12 @@ public final class AgentCommand implements Callable<Integer> {
             description = "text (default), or json: also log every step as one JSON object per line on stderr (fields: docs/OBSERVABILITY.md).")
     String logFormat;
 
+    @Option(names = "--crash-window", paramLabel = "DURATION", defaultValue = "10m", converter = dev.klpfleet.cli.kernel.DurationConverter.class,
+            description = "Crash-loop guard: a patch whose load never completed, or applied less than this before its boot "
+                    + "went down (its last check-in), is reported crash-suspected and not loaded again until an operator clears it "
+                    + "(klpfleet hosts clear-crash). Default ${DEFAULT-VALUE}.")
+    java.time.Duration crashWindow;
+
     @Option(names = "--kernel-root", hidden = true, defaultValue = "/", description = "Where /sys and /proc are (fixture trees in tests).")
     Path kernelRoot;
 
@@ -83,6 +89,9 @@ public final class AgentCommand implements Callable<Integer> {
         LogFormat format = LogFormat.parse(logFormat);
         format.apply();
         URI base = serverUri();
+        if (crashWindow.isNegative() || crashWindow.isZero()) {
+            throw new CommandFailure(ExitCodes.USAGE, "--crash-window must be positive, got " + crashWindow);
+        }
         PublicKey key = fleetKey();
         Map<String, String> labelMap = labelMap();
         InstantSource clock = InstantSource.system();
@@ -93,7 +102,7 @@ public final class AgentCommand implements Callable<Integer> {
             Files.createDirectories(data);
             RandomGenerator random = RandomGenerator.getDefault();
             agent = new Agent(LiveKernel.at(root, clock, random, stall.loadOptions(false)), plane, new StateFile(data),
-                    new ArtifactCache(data, plane, key), clock, Pause.REAL, random);
+                    new ArtifactCache(data, plane, key), clock, Pause.REAL, random, crashWindow);
         } catch (IOException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());
         }

@@ -9,7 +9,7 @@ import java.util.Set;
 /** The agent's human output and its exit codes. */
 final class AgentReport {
     /** Results that mean a step did what it should. */
-    private static final Set<String> GOOD = Set.of("applied", "unloaded", "forgotten", "taint");
+    private static final Set<String> GOOD = Set.of("applied", "unloaded", "forgotten", "taint", "cleared");
 
     private AgentReport() {}
 

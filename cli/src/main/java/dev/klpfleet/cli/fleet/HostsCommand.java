@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "hosts", mixinStandardHelpOptions = true, description = "The host inventory.", subcommands = {HostsCommand.ListHosts.class, HostsCommand.Show.class, HostsCommand.Revoke.class, HostsCommand.EnrollmentToken.class})
+@Command(name = "hosts", mixinStandardHelpOptions = true, description = "The host inventory.", subcommands = {HostsCommand.ListHosts.class, HostsCommand.Show.class, HostsCommand.Revoke.class, HostsCommand.EnrollmentToken.class, HostsCommand.ClearCrash.class, HostsCommand.CrashHolds.class})
 public final class HostsCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List enrolled hosts with kernel, labels and loaded patches.")
@@ -172,6 +172,73 @@ public final class HostsCommand {
                     .as(HostView.class);
             PrintWriter out = spec.commandLine().getOut();
             output.emit(out, h, v -> out.println("host " + v.hostname() + " (" + v.id() + ") revoked at " + v.revokedAt()));
+        }
+    }
+
+    @Command(name = "clear-crash", mixinStandardHelpOptions = true,
+            description = {"Clear a host's crash-suspected hold on a patch (operator): its agent reported that a boot ended while, or",
+                    "soon after, the patch was loaded, and will not load it again on its own until this. Audited as host.clear-crash."})
+    static final class ClearCrash implements Runnable {
+        @Mixin Output output;
+        @Mixin Remote remote;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "HOST", description = "Host id (h_...) or hostname.") String host;
+
+        @Option(names = "--patch", required = true, description = "The patch whose crash-suspected events to clear.")
+        String patch;
+
+        @Option(names = "--reason", description = "Why it is safe to load again; kept in the audit log.")
+        String reason;
+
+        @Override
+        public void run() {
+            var client = remote.client();
+            String id = resolve(client, host);
+            java.util.Map<String, String> body = new java.util.TreeMap<>();
+            body.put("patch", patch);
+            if (reason != null) {
+                body.put("reason", reason);
+            }
+            List<dev.klpfleet.protocol.fleet.CrashHold> cleared = List.of(Remote.call(() -> client.post("api/v1/hosts/"
+                    + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/clear-crash", body))
+                    .as(dev.klpfleet.protocol.fleet.CrashHold[].class));
+            PrintWriter out = spec.commandLine().getOut();
+            output.emit(out, cleared, cs -> {
+                for (var c : cs) {
+                    out.println("cleared crash-suspected " + c.patch() + " " + c.version() + " on " + id + " (event " + c.eventId()
+                            + ", reported " + c.reportedAt() + ")");
+                }
+                out.println("the agent lifts its hold at its next check-in; it loads " + patch + " again only when a desired set names it");
+            });
+        }
+    }
+
+    @Command(name = "crash-holds", mixinStandardHelpOptions = true,
+            description = "A host's crash-suspected events: the patches its agent holds back, and which an operator cleared.")
+    static final class CrashHolds implements Runnable {
+        @Mixin Output output;
+        @Mixin Remote remote;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "HOST", description = "Host id (h_...) or hostname.") String host;
+
+        @Override
+        public void run() {
+            var client = remote.client();
+            String id = resolve(client, host);
+            List<dev.klpfleet.protocol.fleet.CrashHold> holds = List.of(Remote.call(() -> client.get("api/v1/hosts/"
+                    + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/crash-holds"))
+                    .as(dev.klpfleet.protocol.fleet.CrashHold[].class));
+            PrintWriter out = spec.commandLine().getOut();
+            output.emit(out, holds, hs -> {
+                out.printf("%-24s %-8s %-26s %s%n", "PATCH", "VERSION", "REPORTED", "STATE");
+                for (var c : hs) {
+                    out.printf("%-24s %-8s %-26s %s%n", c.patch(), c.version(), c.reportedAt(), c.clearedAt() == null ? "HELD"
+                            : "cleared " + c.clearedAt() + " by " + c.clearedBy() + (c.reason() == null ? "" : ": " + c.reason()));
+                }
+                out.println(hs.size() + " crash-suspected events, " + hs.stream().filter(c -> c.clearedAt() == null).count() + " held");
+            });
         }
     }
 

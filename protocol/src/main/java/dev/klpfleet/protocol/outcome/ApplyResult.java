@@ -21,6 +21,12 @@ public enum ApplyResult implements Outcome {
     DISABLE_FAILED("disable-failed"),
     /** The patch was backed out (disabled) but its module could not be removed; it stays loaded, inert. */
     RMMOD_FAILED("rmmod-failed"),
+    /**
+     * Reported by the agent after a boot, not by a load: the previous boot ended while this patch's
+     * load was in progress, or within the agent's crash window after it applied. The agent does not
+     * load it again on its own until an operator clears it; counted as a failure.
+     */
+    CRASH_SUSPECTED("crash-suspected"),
     /** A result this build does not know: counted as a failure. */
     UNKNOWN("unknown");
 

@@ -31,7 +31,9 @@ public final class RecordedEvidence {
         /** a LoadResult: the evidence of an apply or unload event */
         LOAD_RESULT("load-result"),
         /** the evidence of the agent's health (taint) event */
-        HEALTH_TAINT("health-taint");
+        HEALTH_TAINT("health-taint"),
+        /** the evidence of the agent's crash-suspected apply event, reported after the boot that followed a crash */
+        CRASH_SUSPECTED("crash-suspected");
 
         private final String wire;
 

@@ -1,6 +1,7 @@
 package dev.klpfleet.server.api;
 
 import dev.klpfleet.protocol.fleet.CheckinRequest;
+import dev.klpfleet.protocol.fleet.CrashHold;
 import dev.klpfleet.protocol.fleet.EnrollRequest;
 import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.server.access.AccessStore;
@@ -52,6 +53,9 @@ public final class Api {
     /** An operator command's optional reason. */
     public record CommandRequest(String reason) {}
 
+    /** Body of {@code POST /api/v1/hosts/{hostId}/clear-crash}. */
+    public record ClearCrashRequest(String patch, String reason) {}
+
     public static List<Route> routes(Services s) {
         List<Route> r = new ArrayList<>();
         r.add(new Route("GET", "/healthz", Access.PUBLIC, 0, "Liveness: 200 while the server serves", c -> Reply.ok(Map.of("status", "ok"))));
@@ -100,6 +104,33 @@ public final class Api {
             }
             return s.events().record(c.param("hostId"), e) ? Reply.created(Map.of("recorded", e.eventId()))
                     : Reply.error(409, "event " + e.eventId() + " of this host is already recorded");
+        }));
+        r.add(new Route("GET", "/api/v1/hosts/{hostId}/crash-holds", Access.HOST_OR_VIEWER, 0,
+                "The host's crash-suspected events, each with its clearing once an operator cleared it", c -> {
+            if (c.principal() instanceof Principal.Host h && !h.hostId().equals(c.param("hostId"))) {
+                return Reply.error(403, "a host credential acts only as its own host (" + h.hostId() + ")");
+            }
+            if (c.principal() instanceof Principal.Operator && s.hosts().get(c.param("hostId")).isEmpty()) {
+                return Reply.error(404, "no host " + c.param("hostId"));
+            }
+            return Reply.ok(s.events().crashHolds(c.param("hostId")));
+        }));
+        r.add(new Route("POST", "/api/v1/hosts/{hostId}/clear-crash", Access.OPERATOR, Route.SMALL_BODY,
+                "Clear a host's crash-suspected events for one patch (body: patch, reason); its agent may then load the patch again", c -> {
+            String hostId = c.param("hostId");
+            ClearCrashRequest req = audited(s, c, "host.clear-crash", () -> c.json(ClearCrashRequest.class));
+            String problem = blank(req.patch()) ? "patch is required" : Bounds.first(Bounds.text("patch", req.patch()), Bounds.text("reason", req.reason()));
+            if (problem != null) {
+                return refused(s, c, "host.clear-crash", hostId, 400, problem);
+            }
+            if (s.hosts().get(hostId).isEmpty()) {
+                return refused(s, c, "host.clear-crash", hostId, 404, "no host " + hostId);
+            }
+            List<CrashHold> cleared = s.events().clearCrash(hostId, req.patch(), req.reason(), s.audit(), AuditLog.Actor.of(c.operator()));
+            if (cleared.isEmpty()) {
+                return refused(s, c, "host.clear-crash", hostId, 409, "host " + hostId + " holds no crash-suspected event for patch " + req.patch());
+            }
+            return Reply.ok(cleared);
         }));
         r.add(new Route("GET", "/api/v1/artifacts/{sha256}", Access.HOST_OR_VIEWER, 0, "Download a module by its SHA-256",
                 c -> s.patches().content(c.param("sha256")).<Reply>map(b -> {

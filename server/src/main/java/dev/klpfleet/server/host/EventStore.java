@@ -1,7 +1,11 @@
 package dev.klpfleet.server.host;
 
 import dev.klpfleet.protocol.fleet.BadTaint;
+import dev.klpfleet.protocol.fleet.CrashHold;
 import dev.klpfleet.protocol.fleet.HostEvent;
+import dev.klpfleet.protocol.outcome.ApplyResult;
+import dev.klpfleet.server.access.AuditLog;
+import java.time.Instant;
 import dev.klpfleet.protocol.outcome.EventKind;
 import dev.klpfleet.protocol.outcome.HealthKind;
 import dev.klpfleet.server.storage.Database;
@@ -69,6 +73,49 @@ public final class EventStore {
             return null;
         });
         metrics.event(EventKind.HEALTH, HealthKind.TAINT);
+    }
+
+    /** Every {@code crash-suspected} event of {@code hostId}, oldest first, with its clearing if an operator cleared it. */
+    public java.util.List<CrashHold> crashHolds(String hostId) {
+        return db.withHandle(h -> crashHolds(h, hostId));
+    }
+
+    private static java.util.List<CrashHold> crashHolds(org.jdbi.v3.core.Handle h, String hostId) {
+        return h.createQuery("SELECT e.event_id, e.patch_name, e.patch_version, e.received_at, c.cleared_at, c.cleared_by, c.reason "
+                        + "FROM host_events e LEFT JOIN crash_clears c ON c.host_id = e.host_id AND c.event_id = e.event_id "
+                        + "WHERE e.host_id = :h AND e.kind = :k AND e.result = :r ORDER BY e.received_at, e.event_id")
+                .bind("h", hostId).bind("k", EventKind.APPLY.wire()).bind("r", ApplyResult.CRASH_SUSPECTED.wire())
+                .map((rs, ctx) -> {
+                    long cleared = rs.getLong(5);
+                    boolean isCleared = !rs.wasNull();
+                    return new CrashHold(rs.getString(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
+                            isCleared ? Instant.ofEpochMilli(cleared) : null, rs.getString(6), rs.getString(7));
+                }).list();
+    }
+
+    /**
+     * Clears every uncleared {@code crash-suspected} event of {@code hostId} for {@code patch}, audited as
+     * {@code host.clear-crash} in the same transaction; the host's agent lifts its hold on its next pass.
+     *
+     * @return the events cleared now (empty when none held)
+     */
+    public java.util.List<CrashHold> clearCrash(String hostId, String patch, String reason, AuditLog audit, AuditLog.Actor who) {
+        long now = clock.millis();
+        return db.inTransaction(h -> {
+            java.util.List<CrashHold> held = crashHolds(h, hostId).stream()
+                    .filter(c -> c.patch().equals(patch) && c.clearedAt() == null).toList();
+            for (CrashHold c : held) {
+                h.createUpdate("INSERT INTO crash_clears (host_id, event_id, cleared_at, cleared_by, reason) VALUES (:h, :e, :now, :by, :r)")
+                        .bind("h", hostId).bind("e", c.eventId()).bind("now", now).bind("by", who.tokenName()).bind("r", reason).execute();
+            }
+            if (!held.isEmpty()) {
+                audit.record(h, who, "host.clear-crash", hostId, "cleared crash-suspected " + patch + " ("
+                        + held.stream().map(CrashHold::eventId).collect(java.util.stream.Collectors.joining(", ")) + ")"
+                        + (reason == null ? "" : ": " + reason));
+            }
+            return held.stream().map(c -> new CrashHold(c.eventId(), c.patch(), c.version(), c.reportedAt(), Instant.ofEpochMilli(now),
+                    who.tokenName(), reason)).toList();
+        });
     }
 
     /** Records {@code e} for {@code hostId}; false if an event with its id was already recorded (nothing changes). */

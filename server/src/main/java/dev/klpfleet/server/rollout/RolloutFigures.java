@@ -56,7 +56,7 @@ final class RolloutFigures {
             }
             if (h.phase().finishedApply() && !h.since().isBefore(s.gatesSince())) {
                 finished++;
-                if (h.phase() == Phase.FAILED || h.phase() == Phase.UNKNOWN) {
+                if (h.phase().failedApply()) {
                     failed++;
                 } else if (h.phase() == Phase.STALLED) {
                     stalled++;

@@ -18,10 +18,11 @@ public record RolloutView(String id, String patch, String version, Status status
 
     /**
      * Host counts of one wave by phase; {@code applying} counts DISPATCHED hosts, {@code failed} includes
-     * {@code unknown} (hosts whose result this server does not know, counted as failures by the gates).
+     * {@code unknown} (hosts whose result this server does not know, counted as failures by the gates) and
+     * {@code crashSuspected} (hosts whose agent suspects the patch crashed them, also failures).
      */
     public record WaveProgress(int index, String name, int hosts, int pending, int applying, int applied, int failed,
-                               int unknown, int stalled, int rollingBack, int rolledBack, int rollbackFailed) {}
+                               int unknown, int stalled, int rollingBack, int rolledBack, int rollbackFailed, int crashSuspected) {}
 
     /** One host: its wave (-1 for no build), phase, since when, and the wire name of the result that put it there. */
     public record HostLine(String hostId, int wave, Phase phase, Instant since, String result) {}
@@ -33,10 +34,11 @@ public record RolloutView(String id, String patch, String version, Status status
         List<WaveProgress> out = new java.util.ArrayList<>();
         for (int w = 0; w < s.plan().waves().size(); w++) {
             long unknown = s.count(w, Phase.UNKNOWN);
+            long crashed = s.count(w, Phase.CRASH_SUSPECTED);
             out.add(new WaveProgress(w, s.plan().waves().get(w).name(), (int) s.size(w), (int) s.count(w, Phase.PENDING),
-                    (int) s.count(w, Phase.DISPATCHED), (int) s.count(w, Phase.APPLIED), (int) (s.count(w, Phase.FAILED) + unknown),
+                    (int) s.count(w, Phase.DISPATCHED), (int) s.count(w, Phase.APPLIED), (int) (s.count(w, Phase.FAILED) + unknown + crashed),
                     (int) unknown, (int) s.count(w, Phase.STALLED), (int) s.count(w, Phase.ROLLING_BACK), (int) s.count(w, Phase.ROLLED_BACK),
-                    (int) s.count(w, Phase.ROLLBACK_FAILED)));
+                    (int) s.count(w, Phase.ROLLBACK_FAILED), (int) crashed));
         }
         return out;
     }

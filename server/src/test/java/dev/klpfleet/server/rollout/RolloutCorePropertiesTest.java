@@ -162,6 +162,7 @@ class RolloutCorePropertiesTest {
                 ApplyResult.STALLED_REVERTED, Phase.STALLED,
                 ApplyResult.STALLED_WAITING, Phase.STALLED,
                 ApplyResult.REVERT_STALLED, Phase.STALLED,
+                ApplyResult.CRASH_SUSPECTED, Phase.CRASH_SUSPECTED,
                 ApplyResult.UNKNOWN, Phase.UNKNOWN);
         static final Map<UnloadResult, Phase> UNLOAD = Map.of(
                 UnloadResult.UNLOADED, Phase.ROLLED_BACK,
@@ -171,7 +172,7 @@ class RolloutCorePropertiesTest {
                 UnloadResult.DISABLE_FAILED, Phase.ROLLBACK_FAILED,
                 UnloadResult.RMMOD_FAILED, Phase.ROLLBACK_FAILED,
                 UnloadResult.UNKNOWN, Phase.ROLLBACK_FAILED);
-        static final Set<Phase> FINISHED = Set.of(Phase.APPLIED, Phase.FAILED, Phase.STALLED, Phase.UNKNOWN);
+        static final Set<Phase> FINISHED = Set.of(Phase.APPLIED, Phase.FAILED, Phase.STALLED, Phase.UNKNOWN, Phase.CRASH_SUSPECTED);
 
         /** The instant the gates count evidence from, if the gates are evaluated in this tick (the rollout runs, after any resume). */
         static Optional<Instant> gatesSinceIfRunning(RolloutState before, Scenario.Input in) {
@@ -197,6 +198,11 @@ class RolloutCorePropertiesTest {
                 if (phase == Phase.DISPATCHED && r.resultAt() != null && !r.resultAt().isBefore(h.since()) && r.result() instanceof ApplyResult a) {
                     phase = APPLY.get(a);
                     phaseSince = r.resultAt();
+                } else if (phase == Phase.APPLIED && r.resultAt() != null && !r.resultAt().isBefore(h.since())
+                        && r.result() == ApplyResult.CRASH_SUSPECTED) {
+                    // reported after the boot that followed the apply
+                    phase = Phase.CRASH_SUSPECTED;
+                    phaseSince = r.resultAt();
                 }
                 if (phase != Phase.DISPATCHED && !FINISHED.contains(phase)) {
                     continue;
@@ -220,7 +226,7 @@ class RolloutCorePropertiesTest {
                 }
                 if (FINISHED.contains(phase) && !phaseSince.isBefore(since)) {
                     finished++;
-                    failed += phase == Phase.FAILED || phase == Phase.UNKNOWN ? 1 : 0;
+                    failed += phase == Phase.FAILED || phase == Phase.UNKNOWN || phase == Phase.CRASH_SUSPECTED ? 1 : 0;
                     stalled += phase == Phase.STALLED ? 1 : 0;
                     for (Map.Entry<String, Double> limit : g.impactMax().entrySet()) {
                         Double v = r.impact().get(limit.getKey());

@@ -74,6 +74,51 @@ class RolloutCoreTest {
         assertThat(RolloutView.waves(step.state()).get(0).failed()).isEqualTo(1);
     }
 
+    /** The result of the agent's crash-suspected event as recorded on a real 6.12 kernel crashed after the apply, read as the server reads it. */
+    static ApplyResult recordedCrashSuspected() {
+        JsonNode evidence = Evidence.recorded("6.12", "agent-crash-suspected");
+        return (ApplyResult) dev.klpfleet.protocol.outcome.EventKind.APPLY.result(evidence.path("result").asText());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("needs the 6.12 recording agent-crash-suspected.json (protocol/src/test/resources/evidence), written by AgentCrashLoopVmTest run with KLPFLEET_RECORD_EVIDENCE=1; not yet recorded")
+    void aHostThatAppliedAndThenReportsCrashSuspectedIsAFailureAndTheRolloutHalts() {
+        // A soak long enough that only the crash report can decide what happens after the canary applied.
+        RolloutState s = start(new Plan(List.of(Wave.count("canary", 1), Wave.count("rest", 1)), Duration.ofHours(1), 1, gates(0.0, Map.of())),
+                "h1", "h2");
+        String canary = dispatched(s);
+        Instant applied = T0.plusSeconds(60);
+        s = RolloutCore.step(s, Map.of(canary, reported(ApplyResult.APPLIED, applied, true)), Optional.empty(), applied).state();
+        assertThat(s.hosts().get(canary).phase()).isEqualTo(Phase.APPLIED);
+
+        Instant afterBoot = applied.plusSeconds(120);
+        RolloutCore.Step step = RolloutCore.step(s, Map.of(canary, reported(recordedCrashSuspected(), afterBoot, false)), Optional.empty(), afterBoot);
+
+        assertThat(step.state().hosts().get(canary).phase()).isEqualTo(Phase.CRASH_SUSPECTED);
+        assertThat(step.state().hosts().get(canary).result()).isEqualTo("crash-suspected");
+        assertThat(step.state().status()).isEqualTo(Status.PAUSED);
+        assertThat(step.state().haltReason()).contains("failure rate 1/1", "1 crash-suspected: " + canary);
+        assertThat(Phase.CRASH_SUSPECTED.wantsPatch()).as("its desired set drops the patch").isFalse();
+        assertThat(step.state().hosts().values()).filteredOn(h -> !h.hostId().equals(canary))
+                .allSatisfy(h -> assertThat(h.phase()).as("the next wave never starts").isEqualTo(Phase.PENDING));
+        RolloutView.WaveProgress canaryWave = RolloutView.waves(step.state()).get(0);
+        assertThat(canaryWave.crashSuspected()).isEqualTo(1);
+        assertThat(canaryWave.failed()).isEqualTo(1);
+        assertThat(canaryWave.applied()).isZero();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Disabled("needs the 6.12 recording agent-crash-suspected.json (protocol/src/test/resources/evidence), written by AgentCrashLoopVmTest run with KLPFLEET_RECORD_EVIDENCE=1; not yet recorded")
+    void aHostWhoseLoadNeverCompletedReportsCrashSuspectedFromDispatchedAndFreesItsSlot() {
+        RolloutState s = start(plan(gates(1.0, Map.of()), Wave.count("all", 2)), "h1", "h2");
+        String first = dispatched(s);
+        Instant t1 = T0.plusSeconds(300);
+        RolloutState after = RolloutCore.step(s, Map.of(first, reported(recordedCrashSuspected(), t1, false)), Optional.empty(), t1).state();
+        assertThat(after.hosts().get(first).phase()).isEqualTo(Phase.CRASH_SUSPECTED);
+        assertThat(after.status()).as("within a failure budget of 1.0 the rollout goes on").isEqualTo(Status.RUNNING);
+        assertThat(after.count(Phase.DISPATCHED)).isEqualTo(1);
+    }
+
     @Test
     void withAFailureBudgetAnUnknownResultLetsTheNextHostGo() {
         RolloutState s = start(plan(gates(1.0, Map.of()), Wave.count("all", 2)), "h1", "h2");
@@ -263,7 +308,7 @@ class RolloutCoreTest {
     @Test
     void everyPhaseIsCountedInTheWaveView() {
         Set<Phase> counted = EnumSet.of(Phase.PENDING, Phase.DISPATCHED, Phase.APPLIED, Phase.FAILED, Phase.UNKNOWN, Phase.STALLED,
-                Phase.ROLLING_BACK, Phase.ROLLED_BACK, Phase.ROLLBACK_FAILED);
+                Phase.ROLLING_BACK, Phase.ROLLED_BACK, Phase.ROLLBACK_FAILED, Phase.CRASH_SUSPECTED);
         assertThat(EnumSet.complementOf(EnumSet.copyOf(counted))).as("only hosts without a build are left out of waves").containsExactly(Phase.NO_BUILD);
     }
 }

@@ -25,6 +25,7 @@ public final class GateCheck {
         int failed = 0;
         int stalled = 0;
         List<String> unknown = new ArrayList<>();
+        List<String> crashed = new ArrayList<>();
         for (HostProgress h : state.hosts().values()) {
             HostReport r = reports.get(h.hostId());
             if (r == null || !(h.phase().finishedApply() || h.phase() == Phase.DISPATCHED)) {
@@ -42,6 +43,9 @@ public final class GateCheck {
                 finished++;
                 if (h.phase() == Phase.FAILED) {
                     failed++;
+                } else if (h.phase() == Phase.CRASH_SUSPECTED) {
+                    failed++;
+                    crashed.add(h.hostId());
                 } else if (h.phase() == Phase.UNKNOWN) {
                     failed++;
                     unknown.add(h.hostId());
@@ -60,7 +64,9 @@ public final class GateCheck {
         if (finished > 0 && (double) failed / finished > g.maxFailureRate()) {
             return Optional.of("failure rate " + failed + "/" + finished + " over budget " + g.maxFailureRate()
                     + (unknown.isEmpty() ? "" : " (" + unknown.size() + " with a result this server does not know: "
-                    + String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))) + (unknown.size() > 5 ? ", ..." : "") + ")"));
+                    + String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))) + (unknown.size() > 5 ? ", ..." : "") + ")")
+                    + (crashed.isEmpty() ? "" : " (" + crashed.size() + " crash-suspected: " + String.join(", ", crashed.subList(0, Math.min(5, crashed.size())))
+                    + (crashed.size() > 5 ? ", ..." : "") + ")"));
         }
         if (finished > 0 && (double) stalled / finished > g.maxStallRate()) {
             return Optional.of("stall rate " + stalled + "/" + finished + " over budget " + g.maxStallRate());

@@ -22,11 +22,22 @@ public enum Phase {
      * The host reported that unloading failed (its {@link HostProgress#result} says how): a human
      * must look. Left when the host later reports unloaded or checks in without the patch.
      */
-    ROLLBACK_FAILED;
+    ROLLBACK_FAILED,
+    /**
+     * The host came back from a boot that ended while, or soon after, it applied the patch: its agent
+     * reported {@code crash-suspected} (from DISPATCHED or APPLIED) and holds the patch back until an
+     * operator clears it. Counted as a failure by the gates; the host's desired set drops the patch.
+     */
+    CRASH_SUSPECTED;
 
     /** True once the host reported an apply outcome. */
     public boolean finishedApply() {
-        return this == APPLIED || this == FAILED || this == STALLED || this == UNKNOWN;
+        return this == APPLIED || this == FAILED || this == STALLED || this == UNKNOWN || this == CRASH_SUSPECTED;
+    }
+
+    /** True for the finished phases the failure-rate gate counts: failed, unknown, crash-suspected. */
+    public boolean failedApply() {
+        return this == FAILED || this == UNKNOWN || this == CRASH_SUSPECTED;
     }
 
     /** True while the host is meant to have the patch loaded. */

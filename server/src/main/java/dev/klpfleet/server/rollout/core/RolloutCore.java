@@ -84,6 +84,9 @@ public final class RolloutCore {
             boolean fresh = r.resultAt() != null && !r.resultAt().isBefore(h.since());
             if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
                 next = h.to(afterApply(a), r.resultAt(), a.wire());
+            } else if (h.phase() == Phase.APPLIED && fresh && r.result() == ApplyResult.CRASH_SUSPECTED) {
+                // Reported after the boot that followed the apply: the host did not survive it long.
+                next = h.to(Phase.CRASH_SUSPECTED, r.resultAt(), ApplyResult.CRASH_SUSPECTED.wire());
             } else if (h.phase() == Phase.ROLLING_BACK || h.phase() == Phase.ROLLBACK_FAILED) {
                 boolean seenWithout = r.lastSeen() != null && r.lastSeen().isAfter(h.since()) && !r.patchLoaded();
                 if (fresh && r.result() instanceof UnloadResult u && !(h.phase() == Phase.ROLLBACK_FAILED && u.wire().equals(h.result()))) {
@@ -113,6 +116,7 @@ public final class RolloutCore {
             case APPLIED -> Phase.APPLIED;
             case STALLED_REVERTED, STALLED_WAITING, REVERT_STALLED -> Phase.STALLED;
             case REFUSED, LOAD_FAILED, DISABLE_FAILED, RMMOD_FAILED -> Phase.FAILED;
+            case CRASH_SUSPECTED -> Phase.CRASH_SUSPECTED;
             case UNKNOWN -> Phase.UNKNOWN;
         };
     }
