@@ -5,6 +5,8 @@ import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.SignInFailures;
 import dev.klpfleet.server.access.TokenHash;
 import dev.klpfleet.server.access.TokenHashKey;
+import dev.klpfleet.server.analytics.Analytics;
+import dev.klpfleet.server.analytics.AnalyticsRoutes;
 import dev.klpfleet.server.api.Api;
 import dev.klpfleet.server.api.ApiHandler;
 import dev.klpfleet.server.api.JsonErrorHandler;
@@ -106,7 +108,7 @@ public final class FleetServer implements AutoCloseable {
             EventStore events = new EventStore(db, cfg.clock(), metrics);
             Checkins checkins = new Checkins(hosts, desired, lastSeen, events, cfg.clock(), metrics);
             List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, events,
-                    patches, rollouts, meters, metrics));
+                    patches, rollouts, meters, metrics), AnalyticsRoutes.routes(new Analytics(db)));
 
             ScheduledExecutorService bg = Executors.newScheduledThreadPool(1, r -> {
                 Thread t = new Thread(r, "klpfleet-background");
