@@ -8,6 +8,8 @@ import dev.klpfleet.server.access.TokenHashKey;
 import dev.klpfleet.server.analytics.Analytics;
 import dev.klpfleet.server.analytics.AnalyticsRoutes;
 import dev.klpfleet.server.api.Api;
+import dev.klpfleet.server.cve.CveRoutes;
+import dev.klpfleet.server.cve.Exposure;
 import dev.klpfleet.server.api.ApiHandler;
 import dev.klpfleet.server.api.JsonErrorHandler;
 import dev.klpfleet.server.api.Route;
@@ -108,7 +110,8 @@ public final class FleetServer implements AutoCloseable {
             EventStore events = new EventStore(db, cfg.clock(), metrics);
             Checkins checkins = new Checkins(hosts, desired, lastSeen, events, cfg.clock(), metrics);
             List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, events,
-                    patches, rollouts, meters, metrics), AnalyticsRoutes.routes(new Analytics(db)));
+                    patches, rollouts, meters, metrics), 
+                    concat(AnalyticsRoutes.routes(new Analytics(db)), CveRoutes.routes(new Exposure(db), cfg.clock())));
 
             ScheduledExecutorService bg = Executors.newScheduledThreadPool(1, r -> {
                 Thread t = new Thread(r, "klpfleet-background");
@@ -164,6 +167,15 @@ public final class FleetServer implements AutoCloseable {
     /** How often the fleet aggregates are re-read: every {@link #METRICS_REFRESH_TICKS} engine ticks. */
     static Duration metricsRefresh(ServerConfig cfg) {
         return cfg.engineTick().multipliedBy(METRICS_REFRESH_TICKS);
+    }
+
+    @SafeVarargs
+    private static <T> List<T> concat(List<T>... lists) {
+        List<T> all = new java.util.ArrayList<>();
+        for (List<T> l : lists) {
+            all.addAll(l);
+        }
+        return all;
     }
 
     private static void guarded(String what, Runnable r) {
