@@ -9,6 +9,8 @@ import dev.klpfleet.server.analytics.Analytics;
 import dev.klpfleet.server.analytics.AnalyticsRoutes;
 import dev.klpfleet.server.api.Api;
 import dev.klpfleet.server.cve.CveRoutes;
+import dev.klpfleet.server.dashboard.Dashboard;
+import dev.klpfleet.server.dashboard.DashboardOptions;
 import dev.klpfleet.server.cve.Exposure;
 import dev.klpfleet.server.api.ApiHandler;
 import dev.klpfleet.server.api.JsonErrorHandler;
@@ -64,6 +66,7 @@ public final class FleetServer implements AutoCloseable {
     private final LastSeenWriter lastSeen;
     private final List<ScheduledExecutorService> background;
     private final String bootstrapNote;
+    private volatile Dashboard dashboard;
 
     private FleetServer(Database db, Server jetty, RolloutEngine engine, LastSeenWriter lastSeen,
                         List<ScheduledExecutorService> background, String bootstrapNote) {
@@ -84,6 +87,11 @@ public final class FleetServer implements AutoCloseable {
      * @throws Exception                if the port cannot be bound or the database cannot be opened
      */
     public static FleetServer start(ServerConfig cfg) throws Exception {
+        return start(cfg, null);
+    }
+
+    /** As {@link #start(ServerConfig)}, also serving the web dashboard as {@code dashboard} says (null: no dashboard). */
+    public static FleetServer start(ServerConfig cfg, DashboardOptions dashboard) throws Exception {
         AccessStore.checkAdminToken(cfg.adminToken());
         PrivateFiles.directory(cfg.dataDir());
         if (cfg.database() instanceof DatabaseLocation.Sqlite sqlite) {
@@ -154,8 +162,21 @@ public final class FleetServer implements AutoCloseable {
             jetty.setHandler(new ApiHandler(routes, access, hosts, signIns, meters, cfg.http()));
             jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
             jetty.start();
+            Dashboard web = null;
+            if (dashboard != null) {
+                try {
+                    web = Dashboard.start(dashboard, db, access, hosts, rollouts, cfg.clock());
+                } catch (Exception e) {
+                    jetty.stop();
+                    throw e;
+                }
+            }
             engine.start();
             FleetServer server = new FleetServer(db, jetty, engine, lastSeen, List.of(bg, gaugeThread), note);
+            server.dashboard = web;
+            if (web != null) {
+                LOG.info("klpfleet dashboard on {}", web.uri());
+            }
             LOG.info("klpfleet server on {} with {} ({}); trusted keys {}", server.uri(), cfg.database(), note, keys.ids());
             return server;
         } catch (Exception | Error e) {
@@ -193,6 +214,12 @@ public final class FleetServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.getLocalPort());
     }
 
+    /** The dashboard's base URI, or null when this server serves none. */
+    public URI dashboardUri() {
+        Dashboard d = dashboard;
+        return d == null ? null : d.uri();
+    }
+
     /** Where the bootstrap admin token came from, for the startup message. */
     public String bootstrapNote() {
         return bootstrapNote;
@@ -209,6 +236,9 @@ public final class FleetServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
         try {
             jetty.stop();
         } catch (Exception e) {

@@ -33,6 +33,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:8440", description = "HOST:PORT to serve on (default ${DEFAULT-VALUE}; port 0 picks one).")
     String listen;
 
+    @Option(names = "--dashboard-listen", paramLabel = "HOST:PORT",
+            description = "Also serve the web dashboard on HOST:PORT (its own port; port 0 picks one). Off unless given.")
+    String dashboardListen;
+
     @Option(names = "--db", description = "postgresql://[user[:password]@]host[:port]/db[?schema=S] or sqlite:PATH.")
     String db;
 
@@ -81,9 +85,20 @@ public final class ServerCommand implements Callable<Integer> {
                 throw new CommandFailure(ExitCodes.USAGE, "--db: " + e.getMessage());
             }
         }
+        dev.klpfleet.server.dashboard.DashboardOptions dashboard = null;
+        if (dashboardListen != null) {
+            int c = dashboardListen.lastIndexOf(':');
+            try {
+                dashboard = dev.klpfleet.server.dashboard.DashboardOptions.on(
+                        c <= 0 ? "127.0.0.1" : dashboardListen.substring(0, c).replace("[", "").replace("]", ""),
+                        Integer.parseInt(dashboardListen.substring(c + 1)));
+            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                throw new CommandFailure(ExitCodes.USAGE, "--dashboard-listen must be HOST:PORT (got '" + dashboardListen + "')");
+            }
+        }
         FleetServer server;
         try {
-            server = FleetServer.start(cfg);
+            server = FleetServer.start(cfg, dashboard);
         } catch (dev.klpfleet.server.access.AccessStore.WeakAdminToken | dev.klpfleet.server.access.TokenHashKey.Mismatch e) {
             throw new CommandFailure(ExitCodes.WEAK_SECRET, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -93,8 +108,13 @@ public final class ServerCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "klpfleet-shutdown"));
         var out = spec.commandLine().getOut();
-        output.emit(out, Map.of("url", server.uri().toString(), "database", cfg.database().toString(), "adminToken", server.bootstrapNote()),
-                m -> out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")"));
+        Map<String, String> started = new java.util.LinkedHashMap<>();
+        started.put("url", server.uri().toString());
+        started.put("database", cfg.database().toString());
+        started.put("adminToken", server.bootstrapNote());
+        started.put("dashboard", server.dashboardUri() == null ? null : server.dashboardUri().toString());
+        output.emit(out, started, m -> out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")"
+                + (m.get("dashboard") == null ? "" : "; dashboard on " + m.get("dashboard"))));
         server.join();
         return ExitCodes.OK;
     }

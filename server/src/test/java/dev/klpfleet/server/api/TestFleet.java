@@ -40,12 +40,17 @@ final class TestFleet implements AutoCloseable {
     }
 
     TestFleet(DatabaseLocation db, HttpLimits limits) throws Exception {
+        this(db, limits, null);
+    }
+
+    /** A fleet whose server also serves the web dashboard as {@code dashboard} says. */
+    TestFleet(DatabaseLocation db, HttpLimits limits, dev.klpfleet.server.dashboard.DashboardOptions dashboard) throws Exception {
         dir = Files.createTempDirectory("klpfleet-server");
         Files.createDirectories(dir.resolve("keys"));
         Files.writeString(dir.resolve("keys/fleet.pub"), SigningKeys.publicPem(key.publicKey()));
         ServerConfig cfg = ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(ADMIN).withEngineTick(Duration.ofMillis(100))
                 .withHttpLimits(limits);
-        server = FleetServer.start(db == null ? cfg : cfg.withDatabase(db));
+        server = FleetServer.start(db == null ? cfg : cfg.withDatabase(db), dashboard);
         admin = client(ADMIN);
     }
 
