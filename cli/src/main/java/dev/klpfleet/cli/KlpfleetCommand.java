@@ -24,6 +24,8 @@ public final class KlpfleetCommand implements Runnable {
             dev.klpfleet.cli.fleet.TokensCommand.class,
             dev.klpfleet.cli.fleet.PatchCommand.class,
             dev.klpfleet.cli.fleet.RolloutCommand.class,
+            dev.klpfleet.cli.fleet.ReportCommand.class,
+            dev.klpfleet.cli.fleet.CvesCommand.class,
             dev.klpfleet.cli.fleet.BenchCommand.class,
             dev.klpfleet.cli.agent.AgentCommand.class);
 

@@ -5,7 +5,13 @@ import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.SignInFailures;
 import dev.klpfleet.server.access.TokenHash;
 import dev.klpfleet.server.access.TokenHashKey;
+import dev.klpfleet.server.analytics.Analytics;
+import dev.klpfleet.server.analytics.AnalyticsRoutes;
 import dev.klpfleet.server.api.Api;
+import dev.klpfleet.server.cve.CveRoutes;
+import dev.klpfleet.server.dashboard.Dashboard;
+import dev.klpfleet.server.dashboard.DashboardOptions;
+import dev.klpfleet.server.cve.Exposure;
 import dev.klpfleet.server.api.ApiHandler;
 import dev.klpfleet.server.api.JsonErrorHandler;
 import dev.klpfleet.server.api.Route;
@@ -66,6 +72,7 @@ public final class FleetServer implements AutoCloseable {
     private final List<ScheduledExecutorService> background;
     private final String bootstrapNote;
     private final ServerCertificate certificate;
+    private volatile Dashboard dashboard;
 
     private FleetServer(Database db, Server jetty, RolloutEngine engine, LastSeenWriter lastSeen,
                         List<ScheduledExecutorService> background, String bootstrapNote, ServerCertificate certificate) {
@@ -87,6 +94,11 @@ public final class FleetServer implements AutoCloseable {
      * @throws Exception                if the port cannot be bound or the database cannot be opened
      */
     public static FleetServer start(ServerConfig cfg) throws Exception {
+        return start(cfg, null);
+    }
+
+    /** As {@link #start(ServerConfig)}, also serving the web dashboard as {@code dashboard} says (null: no dashboard). */
+    public static FleetServer start(ServerConfig cfg, DashboardOptions dashboard) throws Exception {
         AccessStore.checkAdminToken(cfg.adminToken());
         // The operator's certificate is read before anything is created, so a bad file changes nothing.
         ServerCertificate given = cfg.tls() instanceof Tls.PemFiles f ? PemFiles.load(f.certificate(), f.privateKey()) : null;
@@ -117,7 +129,8 @@ public final class FleetServer implements AutoCloseable {
             EventStore events = new EventStore(db, cfg.clock(), metrics);
             Checkins checkins = new Checkins(hosts, desired, lastSeen, events, cfg.clock(), metrics);
             List<Route> routes = Api.routes(new Api.Services(access, audit, hosts, checkins, events,
-                    patches, rollouts, meters, metrics));
+                    patches, rollouts, meters, metrics), 
+                    concat(AnalyticsRoutes.routes(new Analytics(db)), CveRoutes.routes(new Exposure(db), cfg.clock())));
 
             ScheduledExecutorService bg = Executors.newScheduledThreadPool(1, r -> {
                 Thread t = new Thread(r, "klpfleet-background");
@@ -160,8 +173,21 @@ public final class FleetServer implements AutoCloseable {
             jetty.setHandler(new ApiHandler(routes, access, hosts, signIns, meters, cfg.http()));
             jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
             jetty.start();
+            Dashboard web = null;
+            if (dashboard != null) {
+                try {
+                    web = Dashboard.start(dashboard, db, access, hosts, rollouts, cfg.clock(), cert);
+                } catch (Exception e) {
+                    jetty.stop();
+                    throw e;
+                }
+            }
             engine.start();
             FleetServer server = new FleetServer(db, jetty, engine, lastSeen, List.of(bg, gaugeThread), note, cert);
+            server.dashboard = web;
+            if (web != null) {
+                LOG.info("klpfleet dashboard on {}", web.uri());
+            }
             LOG.info("klpfleet server on {} with {} ({}); trusted keys {}{}", server.uri(), cfg.database(), note, keys.ids(),
                     cert == null ? "; plain HTTP" : "; TLS certificate " + cert.source() + " fingerprint " + cert.fingerprint());
             return server;
@@ -181,6 +207,15 @@ public final class FleetServer implements AutoCloseable {
         return cfg.engineTick().multipliedBy(METRICS_REFRESH_TICKS);
     }
 
+    @SafeVarargs
+    private static <T> List<T> concat(List<T>... lists) {
+        List<T> all = new java.util.ArrayList<>();
+        for (List<T> l : lists) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
     private static void guarded(String what, Runnable r) {
         try {
             r.run();
@@ -194,6 +229,12 @@ public final class FleetServer implements AutoCloseable {
         ServerConnector c = (ServerConnector) jetty.getConnectors()[0];
         String host = c.getHost() == null ? "127.0.0.1" : c.getHost();
         return URI.create((certificate == null ? "http://" : "https://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + c.getLocalPort());
+    }
+
+    /** The dashboard's base URI, or null when this server serves none. */
+    public URI dashboardUri() {
+        Dashboard d = dashboard;
+        return d == null ? null : d.uri();
     }
 
     /** Where the bootstrap admin token came from, for the startup message. */
@@ -212,6 +253,9 @@ public final class FleetServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
         try {
             jetty.stop();
         } catch (Exception e) {

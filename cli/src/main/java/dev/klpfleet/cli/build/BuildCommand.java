@@ -84,6 +84,10 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--patch-version", defaultValue = "1", paramLabel = "VERSION", description = "Recorded in each manifest (default: ${DEFAULT-VALUE}).")
     String patchVersion;
 
+    @Option(names = "--cve", paramLabel = "CVE-YYYY-NNNN",
+            description = "A CVE this patch fixes (repeatable); recorded in every manifest and signed with it, so it cannot change after signing.")
+    List<String> cves = new ArrayList<>();
+
     @Option(names = "--no-replace", description = "kpatch-build, klp-build: build a non-replace patch (they build atomic-replace patches by default).")
     boolean noReplace;
 
@@ -151,11 +155,19 @@ public final class BuildCommand implements Callable<Integer> {
                 throw new CommandFailure(ExitCodes.BAD_INPUT, "--key " + key + ": " + e.getMessage());
             }
         }
+        for (String c : cves) {
+            if (!dev.klpfleet.protocol.artifact.CveId.valid(c)) {
+                throw new CommandFailure(ExitCodes.USAGE, "--cve: " + dev.klpfleet.protocol.artifact.CveId.problem(c));
+            }
+        }
+        if (cves.size() > dev.klpfleet.protocol.artifact.CveId.MAX_PER_BUILD) {
+            throw new CommandFailure(ExitCodes.USAGE, "--cve: at most " + dev.klpfleet.protocol.artifact.CveId.MAX_PER_BUILD + " CVE ids per build");
+        }
         String name = patchName != null ? patchName
                 : source.getFileName().toString().replaceFirst("\\.patch$", "").replace('-', '_').toLowerCase(Locale.ROOT);
         return new BuildRequest(source.toAbsolutePath(), releases, out.toAbsolutePath(), n, b, signingKey, name, patchVersion,
                 !noReplace, Optional.ofNullable(kernelTrees).map(Path::toAbsolutePath), symbols, KernelRoot.host(),
-                BuildRequest.DEFAULT_COMPILE_TIMEOUT);
+                BuildRequest.DEFAULT_COMPILE_TIMEOUT, cves.stream().distinct().toList());
     }
 
     private static String hostName() {

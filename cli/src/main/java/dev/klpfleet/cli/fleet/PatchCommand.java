@@ -42,9 +42,6 @@ public final class PatchCommand {
         @Option(names = "--description", description = "Patch description for the catalog (used when the patch is new).")
         String description;
 
-        @Option(names = "--cve", description = "A CVE id the patch fixes (repeatable).")
-        List<String> cves = new ArrayList<>();
-
         @Override
         public void run() {
             List<Path> releases = releaseDirs(dir);
@@ -80,7 +77,7 @@ public final class PatchCommand {
                 }
                 Base64.Encoder b = Base64.getEncoder();
                 return new ArtifactUpload(b.encodeToString(manifest), b.encodeToString(Files.readAllBytes(sig)),
-                        b.encodeToString(Files.readAllBytes(rel.resolve(moduleFile))), description, cves);
+                        b.encodeToString(Files.readAllBytes(rel.resolve(moduleFile))), description, null);
             } catch (IOException e) {
                 throw new CommandFailure(ExitCodes.BAD_INPUT, "cannot read artifact in " + rel + ": " + e.getMessage());
             }

@@ -37,6 +37,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:8440", description = "HOST:PORT to serve on (default ${DEFAULT-VALUE}; port 0 picks one).")
     String listen;
 
+    @Option(names = "--dashboard-listen", paramLabel = "HOST:PORT",
+            description = "Also serve the web dashboard on HOST:PORT (its own port; port 0 picks one). Off unless given.")
+    String dashboardListen;
+
     @Option(names = "--db", description = "postgresql://[user[:password]@]host[:port]/db[?schema=S] or sqlite:PATH.")
     String db;
 
@@ -107,9 +111,20 @@ public final class ServerCommand implements Callable<Integer> {
                 throw new CommandFailure(ExitCodes.USAGE, "--db: " + e.getMessage());
             }
         }
+        dev.klpfleet.server.dashboard.DashboardOptions dashboard = null;
+        if (dashboardListen != null) {
+            int c = dashboardListen.lastIndexOf(':');
+            try {
+                dashboard = dev.klpfleet.server.dashboard.DashboardOptions.on(
+                        c <= 0 ? "127.0.0.1" : dashboardListen.substring(0, c).replace("[", "").replace("]", ""),
+                        Integer.parseInt(dashboardListen.substring(c + 1)));
+            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                throw new CommandFailure(ExitCodes.USAGE, "--dashboard-listen must be HOST:PORT (got '" + dashboardListen + "')");
+            }
+        }
         FleetServer server;
         try {
-            server = FleetServer.start(cfg);
+            server = FleetServer.start(cfg, dashboard);
         } catch (dev.klpfleet.server.access.AccessStore.WeakAdminToken | dev.klpfleet.server.access.TokenHashKey.Mismatch e) {
             throw new CommandFailure(ExitCodes.WEAK_SECRET, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -125,8 +140,10 @@ public final class ServerCommand implements Callable<Integer> {
         started.put("adminToken", server.bootstrapNote());
         started.put("tls", server.fingerprint().isPresent());
         started.put("fingerprint", server.fingerprint().map(Object::toString).orElse(null));
+        started.put("dashboard", server.dashboardUri() == null ? null : server.dashboardUri().toString());
         output.emit(out, started, m -> {
-            out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")");
+            out.println("klpfleet server listening on " + m.get("url") + " (" + m.get("database") + "; " + m.get("adminToken") + ")"
+                    + (m.get("dashboard") == null ? "" : "; dashboard on " + m.get("dashboard")));
             out.println(m.get("fingerprint") == null ? "plain HTTP (loopback only)"
                     : "TLS certificate fingerprint " + m.get("fingerprint") + "  (agents and CLI: --server-fingerprint or $"
                     + dev.klpfleet.protocol.transport.ServerTrust.FINGERPRINT_ENV + ")");

@@ -33,4 +33,10 @@ class BuildSymbolsOptionsTest {
         assertThat(build("--symbols-only")).isEqualTo(ExitCodes.USAGE);
         assertThat(tmp.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void a_cve_id_of_the_wrong_form_is_a_usage_error_and_builds_nothing() throws Exception {
+        assertThat(build("--cve", "CVE-2030-1234", "--cve", "cve-2030-1")).isEqualTo(ExitCodes.USAGE);
+        assertThat(tmp.resolve("out")).doesNotExist();
+    }
 }

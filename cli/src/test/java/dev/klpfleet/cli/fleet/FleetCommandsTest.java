@@ -93,7 +93,7 @@ class FleetCommandsTest {
         ModuleInspection inspection = ModuleInspector.inspect(ko);
         patchName = inspection.name();
         BuildManifest m = ManifestFactory.manifest(inspection, RELEASE, ko.getFileName().toString(), "1", List.of(),
-                new BuildProvenance("test-builder", "0.1.0", "kbuild", "gcc 12", null, "2025-11-28T12:00:00Z"));
+                new BuildProvenance("test-builder", "0.1.0", "kbuild", "gcc 12", null, "2025-11-28T12:00:00Z"), List.of("CVE-2030-1234"));
         byte[] manifest = ManifestJson.toBytes(m);
         Files.write(rel.resolve("manifest.json"), manifest);
         Files.write(rel.resolve("manifest.sig"), ArtifactSigner.sign(KeyFiles.readPrivate(KeyFiles.privateFile(key)), manifest,
@@ -179,7 +179,9 @@ class FleetCommandsTest {
     @Test
     @Order(1)
     void patch_upload_stores_a_signed_build_once_and_patch_list_shows_it() throws Exception {
-        Run up = fleet("patch", "upload", buildOut.toString(), "--description", "fix cmdline", "--cve", "CVE-2030-1234", "--json");
+        // CVEs are signed into the manifest at build time; an upload cannot add any.
+        assertThat(fleet("patch", "upload", buildOut.toString(), "--cve", "CVE-2030-9999").exit()).isEqualTo(ExitCodes.USAGE);
+        Run up = fleet("patch", "upload", buildOut.toString(), "--description", "fix cmdline", "--json");
         assertThat(up.exit()).as(up.err()).isEqualTo(ExitCodes.OK);
         String sha = Sha256.hex(MODULE);
         assertThat(up.json()).hasSize(1);

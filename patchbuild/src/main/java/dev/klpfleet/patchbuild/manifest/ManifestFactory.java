@@ -31,8 +31,14 @@ public final class ManifestFactory {
 
     public static BuildManifest manifest(ModuleInspection m, String release, String moduleFile, String patchVersion,
                                          List<LintVerdict> lints, BuildProvenance provenance) {
+        return manifest(m, release, moduleFile, patchVersion, lints, provenance, List.of());
+    }
+
+    /** The manifest of a build that says it fixes {@code cves}. */
+    public static BuildManifest manifest(ModuleInspection m, String release, String moduleFile, String patchVersion,
+                                         List<LintVerdict> lints, BuildProvenance provenance, List<String> cves) {
         return new BuildManifest(BuildManifest.FORMAT, m.name(), patchVersion, release, m.vermagic().orElse(""), moduleFile,
                 m.sha256(), m.sizeBytes(), objects(m), m.replace().value() == Replace.Value.TRUE,
-                m.symbolLookup().klpRelocations(), m.symbolLookup().undefinedSymbols(), lints, provenance);
+                m.symbolLookup().klpRelocations(), m.symbolLookup().undefinedSymbols(), lints, provenance, cves);
     }
 }

@@ -143,7 +143,7 @@ public final class BuildPipeline {
         BuildProvenance provenance = new BuildProvenance(host, Toolchain.klpfleetVersion(), req.backend().name(), compiler,
                 files.kernelCompiler().orElse(null), clock.instant().toString());
         BuildManifest manifest = ManifestFactory.manifest(inspection, r.name(), module.getFileName().toString(),
-                req.patchVersion(), lints, provenance);
+                req.patchVersion(), lints, provenance, req.cves());
         byte[] manifestBytes = ManifestJson.toBytes(manifest);
         Files.write(dir.resolve(ArtifactFiles.MANIFEST), manifestBytes);
 

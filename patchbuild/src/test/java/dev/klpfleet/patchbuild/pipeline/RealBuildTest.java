@@ -58,7 +58,8 @@ class RealBuildTest {
     BuildSummary build(String patch, int jobs, KernelRelease... releases) throws Exception {
         BuildRequest req = new BuildRequest(patch(patch), List.of(releases), out, jobs,
                 Backend.named("kbuild", Optional.empty()).orElseThrow(), Optional.of(KEY), "unused", "1.0", true,
-                Optional.empty(), SymbolSearch.dirsOnly(List.of(noSymbols)), KernelRoot.host(), BuildRequest.DEFAULT_COMPILE_TIMEOUT);
+                Optional.empty(), SymbolSearch.dirsOnly(List.of(noSymbols)), KernelRoot.host(), BuildRequest.DEFAULT_COMPILE_TIMEOUT,
+                List.of("CVE-2030-1234", "CVE-2031-56789"));
         return new BuildPipeline(InstantSource.fixed(Instant.parse("2025-11-28T12:00:00Z")), "test-builder").run(req, BuildProgress.NONE);
     }
 
@@ -76,6 +77,7 @@ class RealBuildTest {
             assertThat(m.kernelRelease()).isEqualTo(r.release());
             assertThat(m.vermagic()).startsWith(r.release() + " ");
             assertThat(m.replace()).isTrue();
+            assertThat(m.cves()).as("signed with the rest of the manifest").containsExactly("CVE-2030-1234", "CVE-2031-56789");
             assertThat(m.objects()).singleElement().satisfies(o -> {
                 assertThat(o.name()).isEqualTo("vmlinux");
                 assertThat(o.funcs()).containsExactly(new PatchedFunc("cmdline_proc_show", 0));

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param undefinedSymbols  number of undefined symbols the module loader resolves at load
  * @param lints             one verdict per lint run against this release
  * @param provenance        who built it, with what, when
+ * @param cves              the CVE ids the builder says this module fixes ({@code klpfleet build --cve}); signed with the
+ *                          rest, so they cannot be added or changed after signing; empty when none (or absent in older manifests)
  */
 public record BuildManifest(
         String format,
@@ -37,7 +39,8 @@ public record BuildManifest(
         int klpRelocations,
         int undefinedSymbols,
         List<LintVerdict> lints,
-        BuildProvenance provenance) {
+        BuildProvenance provenance,
+        List<String> cves) {
 
     /** The only manifest format this code reads and writes. */
     public static final String FORMAT = "klpfleet-manifest-v1";
@@ -52,6 +55,15 @@ public record BuildManifest(
         objects = List.copyOf(objects);
         lints = List.copyOf(lints);
         Objects.requireNonNull(provenance, "provenance");
+        cves = cves == null ? List.of() : List.copyOf(cves);
+    }
+
+    /** A manifest that names no CVE. */
+    public BuildManifest(String format, String patchName, String patchVersion, String kernelRelease, String vermagic, String moduleFile,
+                         String sha256, long size, List<PatchedObject> objects, boolean replace, int klpRelocations, int undefinedSymbols,
+                         List<LintVerdict> lints, BuildProvenance provenance) {
+        this(format, patchName, patchVersion, kernelRelease, vermagic, moduleFile, sha256, size, objects, replace, klpRelocations,
+                undefinedSymbols, lints, provenance, List.of());
     }
 
     /** True when no lint failed: only such a build is signed. */

@@ -57,6 +57,11 @@ public final class Api {
     public record ClearCrashRequest(String patch, String reason) {}
 
     public static List<Route> routes(Services s) {
+        return routes(s, List.of());
+    }
+
+    /** The route table with {@code more} routes (served by other packages, e.g. analytics) after the core API's; all in the OpenAPI document. */
+    public static List<Route> routes(Services s, List<Route> more) {
         List<Route> r = new ArrayList<>();
         r.add(new Route("GET", "/healthz", Access.PUBLIC, 0, "Liveness: 200 while the server serves", c -> Reply.ok(Map.of("status", "ok"))));
         r.add(new Route("GET", "/metrics", Access.PUBLIC, 0, "Prometheus metrics", c -> new Reply.Bytes(200,
@@ -261,6 +266,7 @@ public final class Api {
             }
             return Reply.ok(s.audit().recent(Math.max(1, Math.min(limit, 10_000))));
         }));
+        r.addAll(more);
         return r;
     }
 

@@ -121,12 +121,19 @@ public final class EventStore {
     /** Records {@code e} for {@code hostId}; false if an event with its id was already recorded (nothing changes). */
     public boolean record(String hostId, HostEvent e) {
         long now = clock.millis();
-        boolean recorded = db.inTransaction(h -> h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, "
+        boolean recorded = db.inTransaction(h -> {
+            boolean fresh = h.createUpdate("INSERT INTO host_events (host_id, event_id, kind, patch_name, patch_version, result, "
                         + "evidence_json, occurred_at, received_at) VALUES (:h, :e, :k, :p, :v, :r, :ev, :o, :now) "
                         + "ON CONFLICT (host_id, event_id) DO NOTHING")
                 .bind("h", hostId).bind("e", e.eventId()).bind("k", e.kind().wire()).bind("p", e.patch()).bind("v", e.version())
                 .bind("r", e.result().wire()).bind("ev", e.evidence() == null ? "{}" : e.evidence().toString())
-                .bind("o", e.occurredAt() == null ? now : e.occurredAt().toEpochMilli()).bind("now", now).execute()) == 1;
+                .bind("o", e.occurredAt() == null ? now : e.occurredAt().toEpochMilli()).bind("now", now).execute() == 1;
+            if (fresh) {
+                // The analytics' narrow rows, written with the event so they never disagree with it.
+                dev.klpfleet.server.analytics.EventFacts.record(h, hostId, e, now);
+            }
+            return fresh;
+        });
         if (recorded) {
             metrics.event(e.kind(), e.result());
         }

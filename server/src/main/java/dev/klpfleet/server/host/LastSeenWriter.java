@@ -60,6 +60,25 @@ public final class LastSeenWriter {
             }
             if (anyObserved) {
                 withObserved.execute();
+                // The loaded patches as rows too (CVE exposure joins them), only for hosts whose observed state changed.
+                PreparedBatch clear = h.prepareBatch("DELETE FROM host_loaded WHERE host_id = :id");
+                PreparedBatch add = h.prepareBatch("INSERT INTO host_loaded (host_id, patch_name, patch_version, state) VALUES (:id, :p, :v, :s) "
+                        + "ON CONFLICT (host_id, patch_name) DO NOTHING");
+                boolean anyLoaded = false;
+                for (Map.Entry<String, Pending> e : batch) {
+                    if (!e.getValue().observed().equals(written.get(e.getKey()))) {
+                        clear.bind("id", e.getKey()).add();
+                        for (dev.klpfleet.protocol.fleet.LoadedPatch p : e.getValue().observed().loaded()) {
+                            add.bind("id", e.getKey()).bind("p", p.name()).bind("v", p.version() == null ? "" : p.version())
+                                    .bind("s", p.state() == null ? "" : p.state()).add();
+                            anyLoaded = true;
+                        }
+                    }
+                }
+                clear.execute();
+                if (anyLoaded) {
+                    add.execute();
+                }
             }
             return null;
         });

@@ -1,13 +1,11 @@
 package dev.klpfleet.server.patch;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.klpfleet.protocol.artifact.BuildManifest;
 import dev.klpfleet.protocol.artifact.Sha256;
 import dev.klpfleet.protocol.artifact.Verification;
 import dev.klpfleet.protocol.fleet.SignedManifest;
 import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.Principal;
-import dev.klpfleet.server.host.FleetJson;
 import dev.klpfleet.server.storage.Database;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -26,7 +24,6 @@ public final class PatchStore {
     public static final int MAX_MODULE = 64 * 1024 * 1024;
     /** Most CVE ids one patch lists. */
     public static final int MAX_CVES = 256;
-    private static final java.util.regex.Pattern CVE = java.util.regex.Pattern.compile("CVE-\\d{4}-\\d{4,19}");
     /** A livepatch name: what the kernel shows under /sys/kernel/livepatch/, kept to a safe file name. */
     private static final java.util.regex.Pattern PATCH_NAME = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}");
     private static final java.util.regex.Pattern MODULE_FILE = java.util.regex.Pattern.compile("[a-z0-9_]{1,64}\\.ko");
@@ -71,9 +68,10 @@ public final class PatchStore {
         if (module.length > MAX_MODULE) {
             return new Outcome.Rejected(false, "module of " + module.length + " bytes exceeds the limit of " + MAX_MODULE + " bytes");
         }
-        String cvesProblem = cvesProblem(up.cves());
-        if (cvesProblem != null) {
-            return new Outcome.Rejected(false, cvesProblem);
+        if (up.cves() != null && !up.cves().isEmpty()) {
+            // CVEs beside the signature could be added or changed by anyone who can upload; only the signed manifest's count.
+            return new Outcome.Rejected(false, "cves are taken only from the signed manifest: build with `klpfleet build --cve CVE-…` "
+                    + "and leave the upload's cves field out");
         }
         String sha = Sha256.hex(module);
         Verification v = keys.verify(manifest, signature, sha, module.length);
@@ -86,6 +84,11 @@ public final class PatchStore {
         if (nameProblem != null) {
             audit.record(who, "patch.upload", "sha256:" + sha, "refused: " + nameProblem);
             return new Outcome.Rejected(false, "artifact refused: " + nameProblem);
+        }
+        String cvesProblem = cvesProblem(m.cves());
+        if (cvesProblem != null) {
+            audit.record(who, "patch.upload", "sha256:" + sha, "refused: signed manifest: " + cvesProblem);
+            return new Outcome.Rejected(false, "artifact refused: its signed manifest's cves: " + cvesProblem);
         }
         if (!m.lintsPassed()) {
             return new Outcome.Rejected(false, "artifact's manifest records a failed lint; it cannot be deployed");
@@ -102,7 +105,7 @@ public final class PatchStore {
             long now = clock.millis();
             h.createUpdate("INSERT INTO patches (name, description, cves_json, created_at) VALUES (:n, :d, :c, :at) ON CONFLICT (name) DO NOTHING")
                     .bind("n", m.patchName()).bind("d", up.description() == null ? "" : up.description())
-                    .bind("c", FleetJson.write(up.cves() == null ? List.of() : up.cves())).bind("at", now).execute();
+                    .bind("c", "[]").bind("at", now).execute();
             h.createUpdate("INSERT INTO patch_versions (patch_name, version, created_at) VALUES (:n, :v, :at) ON CONFLICT (patch_name, version) DO NOTHING")
                     .bind("n", m.patchName()).bind("v", m.patchVersion()).bind("at", now).execute();
             h.createUpdate("INSERT INTO artifacts (sha256, patch_name, patch_version, kernel_release, module_name, size_bytes, manifest_json, "
@@ -112,6 +115,10 @@ public final class PatchStore {
                     .bind("m", new String(manifest, java.nio.charset.StandardCharsets.UTF_8))
                     .bind("sig", new String(signature, java.nio.charset.StandardCharsets.UTF_8)).bind("key", ok.keyId())
                     .bind("c", up.module()).bind("at", now).execute();
+            for (String cve : new java.util.TreeSet<>(m.cves())) {
+                h.createUpdate("INSERT INTO artifact_cves (sha256, cve, patch_name, patch_version, kernel_release) VALUES (:s, :c, :p, :v, :k)")
+                        .bind("s", sha).bind("c", cve).bind("p", m.patchName()).bind("v", m.patchVersion()).bind("k", m.kernelRelease()).execute();
+            }
             // A new artifact can complete a running rollout's desired set for a kernel release.
             Database.bumpGeneration(h);
             audit.record(h, who, "patch.upload", target, "stored sha256:" + sha);
@@ -144,8 +151,8 @@ public final class PatchStore {
             return "at most " + MAX_CVES + " CVE ids per patch (got " + cves.size() + ")";
         }
         for (String c : cves) {
-            if (c == null || !CVE.matcher(c).matches()) {
-                return "CVE ids look like CVE-2024-12345 (got '" + (c == null ? "null" : c.length() > 40 ? c.substring(0, 40) + "…" : c) + "')";
+            if (!dev.klpfleet.protocol.artifact.CveId.valid(c)) {
+                return dev.klpfleet.protocol.artifact.CveId.problem(c);
             }
         }
         return null;
@@ -200,10 +207,18 @@ public final class PatchStore {
     /** The whole catalog, by patch name. */
     public List<PatchView> list() {
         return db.withHandle(h -> {
+            Map<String, java.util.SortedSet<String>> cvesByPatch = new HashMap<>();
+            Map<String, java.util.SortedSet<String>> cvesByArtifact = new HashMap<>();
+            h.createQuery("SELECT patch_name, sha256, cve FROM artifact_cves").map((rs, ctx) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)})
+                    .forEach(r -> {
+                        cvesByPatch.computeIfAbsent(r[0], k -> new java.util.TreeSet<>()).add(r[2]);
+                        cvesByArtifact.computeIfAbsent(r[1], k -> new java.util.TreeSet<>()).add(r[2]);
+                    });
             Map<String, List<PatchView.Artifact>> arts = new HashMap<>();
             h.createQuery("SELECT * FROM artifacts ORDER BY kernel_release").map((rs, ctx) -> Map.entry(rs.getString("patch_name") + "\u0000" + rs.getString("patch_version"),
                             new PatchView.Artifact(rs.getString("kernel_release"), rs.getString("sha256"), rs.getLong("size_bytes"),
-                                    rs.getString("module_name"), rs.getString("key_id"), Instant.ofEpochMilli(rs.getLong("uploaded_at")))))
+                                    rs.getString("module_name"), rs.getString("key_id"), Instant.ofEpochMilli(rs.getLong("uploaded_at")),
+                                    List.copyOf(cvesByArtifact.getOrDefault(rs.getString("sha256"), new java.util.TreeSet<>())))))
                     .forEach(e -> arts.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
             Map<String, List<PatchView.Version>> versions = new HashMap<>();
             h.createQuery("SELECT * FROM patch_versions ORDER BY created_at, version").map((rs, ctx) -> Map.entry(rs.getString("patch_name"),
@@ -211,12 +226,8 @@ public final class PatchStore {
                                     arts.getOrDefault(rs.getString("patch_name") + "\u0000" + rs.getString("version"), List.of()))))
                     .forEach(e -> versions.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
             return h.createQuery("SELECT * FROM patches ORDER BY name").map((rs, ctx) -> {
-                List<String> cves;
-                try {
-                    cves = FleetJson.mapper().readValue(rs.getString("cves_json"), new TypeReference<List<String>>() {});
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalStateException("stored CVE list of " + rs.getString("name") + " is unreadable", e);
-                }
+                // Only CVEs of signed manifests: cves_json held unsigned upload fields before V30 and is no longer read.
+                List<String> cves = List.copyOf(cvesByPatch.getOrDefault(rs.getString("name"), new java.util.TreeSet<>()));
                 return new PatchView(rs.getString("name"), rs.getString("description"), cves, Instant.ofEpochMilli(rs.getLong("created_at")),
                         versions.getOrDefault(rs.getString("name"), List.of()));
             }).list();

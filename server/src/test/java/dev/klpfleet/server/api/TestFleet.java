@@ -40,12 +40,17 @@ final class TestFleet implements AutoCloseable {
     }
 
     TestFleet(DatabaseLocation db, HttpLimits limits) throws Exception {
+        this(db, limits, null);
+    }
+
+    /** A fleet whose server also serves the web dashboard as {@code dashboard} says. */
+    TestFleet(DatabaseLocation db, HttpLimits limits, dev.klpfleet.server.dashboard.DashboardOptions dashboard) throws Exception {
         dir = Files.createTempDirectory("klpfleet-server");
         Files.createDirectories(dir.resolve("keys"));
         Files.writeString(dir.resolve("keys/fleet.pub"), SigningKeys.publicPem(key.publicKey()));
         ServerConfig cfg = ServerConfig.of(dir, "127.0.0.1", 0).withAdminToken(ADMIN).withEngineTick(Duration.ofMillis(100))
                 .withHttpLimits(limits);
-        server = FleetServer.start(db == null ? cfg : cfg.withDatabase(db));
+        server = FleetServer.start(db == null ? cfg : cfg.withDatabase(db), dashboard);
         admin = client(ADMIN);
     }
 
@@ -121,15 +126,25 @@ final class TestFleet implements AutoCloseable {
 
     /** A signed build output naming {@code moduleFile} and carrying {@code module}'s bytes. */
     static ArtifactUpload artifact(SigningKey key, String patch, String version, String kernel, String moduleFile, byte[] module) {
+        return artifact(key, patch, version, kernel, moduleFile, module, List.of("CVE-2030-0001"));
+    }
+
+    /** A signed build output whose manifest says it fixes {@code cves}, as {@code klpfleet build --cve} writes it. */
+    ArtifactUpload artifact(String patch, String version, String kernel, List<String> cves) {
+        return artifact(key, patch, version, kernel, patch + ".ko",
+                ("\u007fELF livepatch " + patch + " " + version + " " + kernel).getBytes(StandardCharsets.UTF_8), cves);
+    }
+
+    static ArtifactUpload artifact(SigningKey key, String patch, String version, String kernel, String moduleFile, byte[] module,
+                                   List<String> cves) {
         BuildManifest m = new BuildManifest(BuildManifest.FORMAT, patch, version, kernel, kernel + " SMP mod_unload", moduleFile,
                 Sha256.hex(module), module.length, List.of(new PatchedObject("vmlinux", List.of(new PatchedFunc("cmdline_proc_show", 0)))),
                 true, 0, 3, List.of(new LintVerdict("symbol-exists", LintLevel.PASS, "ok")),
-                new BuildProvenance("builder", "0.1.0", "kbuild", "gcc 12", null, "2030-01-01T00:00:00Z"));
+                new BuildProvenance("builder", "0.1.0", "kbuild", "gcc 12", null, "2030-01-01T00:00:00Z"), cves);
         byte[] manifest = ManifestJson.toBytes(m);
         byte[] sig = ArtifactSigner.sign(key, manifest, Sha256.hex(module)).toBytes();
         Base64.Encoder b = Base64.getEncoder();
-        return new ArtifactUpload(b.encodeToString(manifest), b.encodeToString(sig), b.encodeToString(module), "fix " + patch,
-                List.of("CVE-2030-0001"));
+        return new ArtifactUpload(b.encodeToString(manifest), b.encodeToString(sig), b.encodeToString(module), "fix " + patch, null);
     }
 
     @Override
