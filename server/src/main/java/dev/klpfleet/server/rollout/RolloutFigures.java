@@ -8,6 +8,7 @@ import dev.klpfleet.server.rollout.core.HostReport;
 import dev.klpfleet.server.rollout.core.Phase;
 import dev.klpfleet.server.rollout.core.RolloutState;
 import dev.klpfleet.server.rollout.core.Status;
+import dev.klpfleet.server.rollout.core.Tally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,8 +39,15 @@ final class RolloutFigures {
         for (String path : g.impactMax().keySet()) {
             impact.put(path, 0.0);
         }
+        for (Phase p : Phase.values()) {
+            phases.put(p.name(), s.count(p));
+        }
+        // The rates count every host of the rollout, the window's and the others', as the gates do.
+        Tally t = s.tally();
+        finished = (int) t.gatedFinished();
+        failed = (int) (t.gated(Phase.FAILED) + t.gated(Phase.UNKNOWN));
+        stalled = (int) t.gated(Phase.STALLED);
         for (HostProgress h : s.hosts().values()) {
-            phases.merge(h.phase().name(), 1L, Long::sum);
             if (h.phase() == Phase.NO_BUILD) {
                 noBuild.add(h.hostId());
             }
@@ -55,12 +63,6 @@ final class RolloutFigures {
                 }
             }
             if (h.phase().finishedApply() && !h.since().isBefore(s.gatesSince())) {
-                finished++;
-                if (h.phase() == Phase.FAILED || h.phase() == Phase.UNKNOWN) {
-                    failed++;
-                } else if (h.phase() == Phase.STALLED) {
-                    stalled++;
-                }
                 for (Map.Entry<String, Double> e : impact.entrySet()) {
                     Double v = r.impact().get(e.getKey());
                     if (v != null && v > e.getValue()) {

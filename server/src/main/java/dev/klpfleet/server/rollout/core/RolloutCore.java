@@ -186,9 +186,19 @@ public final class RolloutCore {
                 touched.add(h.hostId());
             }
         }
-        out.add(new Decision(now, Decision.Kind.ROLLBACK, why + "; " + touched.size() + " hosts told to unload", actor, s.wave(), touched));
-        return s.withHosts(hosts).with(Status.ROLLED_BACK, "rolled back: " + why);
+        // Hosts outside the window move too: storage applies the same shift to every host in these phases.
+        long told = 0;
+        for (Phase p : WANTS_PATCH) {
+            told += s.count(p);
+        }
+        out.add(new Decision(now, Decision.Kind.ROLLBACK, why + "; " + told + " hosts told to unload", actor, s.wave(), touched));
+        return s.withShift(hosts, WANTS_PATCH, Phase.ROLLING_BACK, now).with(Status.ROLLED_BACK, "rolled back: " + why);
     }
+
+    /** The phases a rollback moves to ROLLING_BACK: every one meant to have the patch loaded. */
+    public static final java.util.Set<Phase> WANTS_PATCH = java.util.Collections.unmodifiableSet(
+            java.util.Arrays.stream(Phase.values()).filter(Phase::wantsPatch)
+                    .collect(java.util.stream.Collectors.toCollection(() -> java.util.EnumSet.noneOf(Phase.class))));
 
     /** Soaks, passes and starts waves, then dispatches pending hosts up to the cap. */
     private static RolloutState advance(RolloutState s, Instant now, List<Decision> out) {
@@ -225,7 +235,7 @@ public final class RolloutCore {
     }
 
     private static boolean allFinishedThrough(RolloutState s, int wave) {
-        return s.hosts().values().stream().filter(h -> h.wave() >= 0 && h.wave() <= wave).allMatch(h -> h.phase().finishedApply());
+        return s.tally().unfinishedThrough(wave) == 0;
     }
 
     private static RolloutState dispatch(RolloutState s, Instant now, List<Decision> out) {
@@ -247,7 +257,7 @@ public final class RolloutCore {
             hosts.put(h.hostId(), h.to(Phase.DISPATCHED, now));
         }
         List<String> ids = pending.stream().map(HostProgress::hostId).toList();
-        long left = s.hosts().values().stream().filter(h -> h.phase() == Phase.PENDING && h.wave() <= s.wave()).count() - ids.size();
+        long left = s.tally().countThrough(s.wave(), Phase.PENDING) - ids.size();
         out.add(new Decision(now, Decision.Kind.DISPATCH, "wave " + waveName(s, s.wave()) + ": " + ids.size() + " hosts told to apply ("
                 + (applying + ids.size()) + "/" + cap + " applying, " + left + " waiting)", Decision.ENGINE, s.wave(), ids));
         return s.withHosts(hosts);
