@@ -54,10 +54,8 @@ final class DesiredSnapshot {
         Map<String, List<Want>> wantedBy = new HashMap<>();
         for (Rollouts.Active r : active) {
             Want w = new Want(r.id(), r.patch(), r.version());
-            for (HostProgress hp : r.state().hosts().values()) {
-                if (hp.phase().wantsPatch()) {
-                    wantedBy.computeIfAbsent(hp.hostId(), k -> new ArrayList<>()).add(w);
-                }
+            for (String host : r.wanting()) {
+                wantedBy.computeIfAbsent(host, k -> new ArrayList<>()).add(w);
             }
         }
         DesiredSnapshot s = new DesiredSnapshot(generation, wantedBy, Map.copyOf(builds));

@@ -24,12 +24,13 @@ import java.util.Map;
 final class RolloutFigures {
     private RolloutFigures() {}
 
-    static RolloutSeries.Figures of(String id, String patch, String version, RolloutState s, Map<String, HostReport> reports, Instant now) {
+    static RolloutSeries.Figures of(String id, String patch, String version, RolloutState s, Map<String, HostReport> reports, List<String> noBuildHosts,
+                                     Instant now) {
         Map<String, Long> phases = new LinkedHashMap<>();
         for (Phase p : Phase.values()) {
             phases.put(p.name(), 0L);
         }
-        List<String> noBuild = new ArrayList<>();
+        List<String> noBuild = List.copyOf(noBuildHosts);
         int finished = 0;
         int failed = 0;
         int stalled = 0;
@@ -37,7 +38,8 @@ final class RolloutFigures {
         Gates g = s.plan().gates();
         Map<String, Double> impact = new LinkedHashMap<>();
         for (String path : g.impactMax().keySet()) {
-            impact.put(path, 0.0);
+            // What hosts outside this step's window reported, as the tally kept it.
+            impact.put(path, s.tally().impactMax().getOrDefault(path, 0.0));
         }
         for (Phase p : Phase.values()) {
             phases.put(p.name(), s.count(p));
@@ -48,9 +50,6 @@ final class RolloutFigures {
         failed = (int) (t.gated(Phase.FAILED) + t.gated(Phase.UNKNOWN));
         stalled = (int) t.gated(Phase.STALLED);
         for (HostProgress h : s.hosts().values()) {
-            if (h.phase() == Phase.NO_BUILD) {
-                noBuild.add(h.hostId());
-            }
             HostReport r = reports.get(h.hostId());
             if (r == null) {
                 continue;

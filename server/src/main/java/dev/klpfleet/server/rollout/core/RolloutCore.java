@@ -75,6 +75,7 @@ public final class RolloutCore {
     private static RolloutState absorbReports(RolloutState s, Map<String, HostReport> reports, Instant now, List<Decision> out) {
         Map<String, HostProgress> hosts = new LinkedHashMap<>(s.hosts());
         boolean changed = false;
+        Map<String, Double> impact = new java.util.HashMap<>();
         for (HostProgress h : s.hosts().values()) {
             HostReport r = reports.get(h.hostId());
             if (r == null) {
@@ -84,6 +85,14 @@ public final class RolloutCore {
             boolean fresh = r.resultAt() != null && !r.resultAt().isBefore(h.since());
             if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
                 next = h.to(afterApply(a), r.resultAt(), a.wire());
+                if (!next.since().isBefore(s.gatesSince())) {
+                    for (String path : s.plan().gates().impactMax().keySet()) {
+                        Double v = r.impact().get(path);
+                        if (v != null) {
+                            impact.merge(path, v, Math::max);
+                        }
+                    }
+                }
             } else if (h.phase() == Phase.ROLLING_BACK || h.phase() == Phase.ROLLBACK_FAILED) {
                 boolean seenWithout = r.lastSeen() != null && r.lastSeen().isAfter(h.since()) && !r.patchLoaded();
                 if (fresh && r.result() instanceof UnloadResult u && !(h.phase() == Phase.ROLLBACK_FAILED && u.wire().equals(h.result()))) {
@@ -101,7 +110,7 @@ public final class RolloutCore {
                 changed = true;
             }
         }
-        return changed ? s.withHosts(hosts) : s;
+        return changed ? s.withHosts(hosts).withImpact(impact) : s;
     }
 
     /**

@@ -70,6 +70,11 @@ public record RolloutState(Plan plan, Status status, int wave, Instant soakStart
         return new RolloutState(plan, status, wave, soakStartedAt, gatesSince, haltReason, new TreeMap<>(h), c.tally());
     }
 
+    /** The same state with impact values of hosts that just finished folded into the tally's maxima. */
+    RolloutState withImpact(Map<String, Double> seen) {
+        return new RolloutState(plan, status, wave, soakStartedAt, gatesSince, haltReason, hosts, tally.withImpact(seen));
+    }
+
     /** The window with {@code h} and every other host in {@code from} moved to {@code to} at {@code at}. */
     RolloutState withShift(Map<String, HostProgress> h, Set<Phase> from, Phase to, Instant at) {
         Tally.Counter c = tally.counter();

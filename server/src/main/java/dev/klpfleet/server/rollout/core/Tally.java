@@ -17,12 +17,25 @@ import java.util.Set;
  *
  * @param waves      index {@code wave + 1} (index 0 holds the no-build hosts, wave -1) to hosts by phase
  * @param sinceGates finished hosts by phase whose phase began at or after the gates' start
+ * @param impactMax  the largest value of each gated impact field that hosts finishing since the
+ *                   gates' start reported, for the figures (the gate itself trips on each host)
  */
-public record Tally(List<Map<Phase, Long>> waves, Map<Phase, Long> sinceGates) {
+public record Tally(List<Map<Phase, Long>> waves, Map<Phase, Long> sinceGates, Map<String, Double> impactMax) {
 
     public Tally {
         waves = waves == null ? List.of() : waves.stream().map(Tally::trimmed).toList();
         sinceGates = trimmed(sinceGates);
+        impactMax = impactMax == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(impactMax));
+    }
+
+    /** This tally with {@code seen} (impact values of hosts that just finished) folded into its maxima. */
+    Tally withImpact(Map<String, Double> seen) {
+        if (seen.isEmpty()) {
+            return this;
+        }
+        Map<String, Double> m = new java.util.TreeMap<>(impactMax);
+        seen.forEach((k, v) -> m.merge(k, v, Math::max));
+        return new Tally(waves, sinceGates, m);
     }
 
     /** The tally of {@code hosts} (all of a rollout's hosts) for a plan of {@code waveCount} waves. */
@@ -145,8 +158,11 @@ public record Tally(List<Map<Phase, Long>> waves, Map<Phase, Long> sinceGates) {
             waves = new long[waveCount + 1][Phase.values().length];
         }
 
+        private Map<String, Double> impact = Map.of();
+
         Counter(Tally t) {
             this(t.waves().isEmpty() ? 0 : t.waves().size() - 1);
+            impact = t.impactMax();
             for (int i = 0; i < t.waves().size(); i++) {
                 for (Map.Entry<Phase, Long> e : t.waves().get(i).entrySet()) {
                     waves[i][e.getKey().ordinal()] = e.getValue();
@@ -188,6 +204,7 @@ public record Tally(List<Map<Phase, Long>> waves, Map<Phase, Long> sinceGates) {
         /** The gates start counting afresh: only the given hosts (the window) can have begun their phase since. */
         void regate(Collection<HostProgress> window, Instant gatesSince) {
             java.util.Arrays.fill(gated, 0);
+            impact = Map.of();
             for (HostProgress h : window) {
                 if (h.phase().finishedApply() && !h.since().isBefore(gatesSince)) {
                     gated[h.phase().ordinal()]++;
@@ -213,7 +230,7 @@ public record Tally(List<Map<Phase, Long>> waves, Map<Phase, Long> sinceGates) {
                     g.put(p, gated[p.ordinal()]);
                 }
             }
-            return new Tally(out, g);
+            return new Tally(out, g, impact);
         }
     }
 }
