@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = BenchCommand.Checkin.class)
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {BenchCommand.Checkin.class, BenchCommand.Engine.class})
 public final class BenchCommand {
 
     /** The benchmark's JSON document (docs/CLI.md). */
@@ -101,6 +101,55 @@ public final class BenchCommand {
 
         private static double round(double v) {
             return Math.round(v * 100) / 100.0;
+        }
+    }
+
+    /** The engine benchmark's JSON document (docs/CLI.md, docs/BENCHMARKS.md). */
+    public record EngineBenchResult(List<dev.klpfleet.server.rollout.EngineBench.Figures> sizes) {}
+
+    @Command(name = "engine", mixinStandardHelpOptions = true,
+            description = {"Engine tick time with one rollout of N hosts in a real database: hosts bulk-inserted, the rollout created,",
+                    "then per round M hosts report applied and one step (moving them, dispatching M more) is timed."})
+    static final class Engine implements Callable<Integer> {
+        @Mixin Output output;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--hosts", split = ",", defaultValue = "10000,100000", description = "Rollout sizes, comma-separated (default ${DEFAULT-VALUE}; up to 2000000).")
+        List<Integer> hosts;
+        @Option(names = "--move", defaultValue = "1000", description = "Hosts that report, and are moved, per step (default ${DEFAULT-VALUE}).") int move;
+        @Option(names = "--rounds", defaultValue = "7", description = "Timed steps per size (default ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--db", description = "postgresql://... to measure on PostgreSQL (a fresh schema per size; default: SQLite in a temporary directory).") String db;
+
+        @Override
+        public Integer call() throws Exception {
+            if (hosts.stream().anyMatch(n -> n < 1 || n > 2_000_000) || move < 1 || move > 100_000 || rounds < 1 || rounds > 100) {
+                throw new CommandFailure(ExitCodes.USAGE, "--hosts 1..2000000 each, --move 1..100000, --rounds 1..100");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            List<dev.klpfleet.server.rollout.EngineBench.Figures> out = new java.util.ArrayList<>();
+            for (int n : hosts) {
+                DatabaseLocation loc;
+                if (db == null) {
+                    Path dir = Files.createTempDirectory("klpfleet-engine-bench");
+                    loc = DatabaseLocation.inDataDir(dir);
+                } else {
+                    DatabaseLocation parsed = DatabaseLocation.parse(db);
+                    if (!(parsed instanceof DatabaseLocation.Postgres pg)) {
+                        throw new CommandFailure(ExitCodes.USAGE, "--db takes a postgresql:// URL");
+                    }
+                    loc = pg.withSchema("bench_engine_" + n + "_" + Long.toHexString(System.nanoTime()));
+                }
+                out.add(dev.klpfleet.server.rollout.EngineBench.run(loc, n, move, rounds, line -> {
+                    err.println("bench engine: " + line);
+                    err.flush();
+                }));
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            output.emit(w, new EngineBenchResult(out), r -> r.sizes().forEach(f -> w.printf(
+                    "%d hosts: step moving %d hosts %.1f ms median (max %.1f), idle step %.1f ms, desired-set rebuild %.0f ms; "
+                            + "seed %.1f s, create %.1f s, heap %d MB, %s%n", f.hosts(), f.movedPerTick(), f.tickMsMedian(), f.tickMsMax(),
+                    f.idleTickMsMedian(), f.desiredRebuildMs(), f.seedSeconds(), f.createSeconds(), f.heapUsedMb(), f.database())));
+            return ExitCodes.OK;
         }
     }
 }

@@ -53,6 +53,16 @@ final class RolloutHosts {
                 Instant.ofEpochMilli(rs.getLong(first + 3)), rs.getString(first + 4));
     }
 
+    /**
+     * Phases a result can move a host out of (applying, unloading): results for hosts in others are
+     * not read again, so the cursor's margin costs only hosts that can still move.
+     */
+    private static final List<String> MOVING = java.util.Arrays.stream(Phase.values())
+            .filter(Phase::inFlight).map(Phase::name).sorted().toList();
+    /** Phases whose hosts' health the gates judge: told to apply, or finished applying. */
+    private static final List<String> GATED = java.util.Arrays.stream(Phase.values())
+            .filter(p -> p == Phase.DISPATCHED || p.finishedApply()).map(Phase::name).sorted().toList();
+
     private static final String COLUMNS = "rh.host_id, rh.wave, rh.phase, rh.since_at, rh.result";
 
     /** Reads the window of {@code head} (a state with no hosts, only its tally) as of {@code now}. */
@@ -62,10 +72,13 @@ final class RolloutHosts {
         Map<String, Event> health = new HashMap<>();
         long from = Math.max(0, cursor - EVENT_MARGIN.toMillis());
         h.createQuery("SELECT e.host_id, e.kind, e.result, e.evidence_json, e.received_at, " + COLUMNS + " FROM host_events e "
-                        + "JOIN rollout_hosts rh ON rh.rollout_id = :id AND rh.host_id = e.host_id "
-                        + "WHERE e.received_at > :from AND (e.kind = 'health' OR (e.kind IN ('apply', 'unload') AND e.patch_name = :p "
-                        + "AND e.patch_version = :v)) ORDER BY e.received_at, e.event_id")
+                        // CROSS JOIN keeps SQLite on the events' received_at index (a scan of the new events, not of the rollout's hosts).
+                        + "CROSS JOIN rollout_hosts rh "
+                        + "WHERE rh.rollout_id = :id AND rh.host_id = e.host_id AND e.received_at > :from AND ((e.kind = 'health' AND rh.phase IN (<gated>) AND e.received_at >= :gates) "
+                        + "OR (e.kind IN ('apply', 'unload') AND e.patch_name = :p AND e.patch_version = :v AND rh.phase IN (<moving>))) "
+                        + "ORDER BY e.received_at, e.event_id")
                 .bind("id", rolloutId).bind("from", from).bind("p", patch).bind("v", version)
+                .bind("gates", head.gatesSince().toEpochMilli()).bindList("gated", GATED).bindList("moving", MOVING)
                 .map((rs, ctx) -> {
                     window.put(rs.getString(6), progress(rs, 6));
                     return new Event(rs.getString(1), EventKind.fromWire(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getLong(5));
@@ -86,15 +99,16 @@ final class RolloutHosts {
             applying.forEach(p -> window.putIfAbsent(p.hostId(), p));
         }
         if (head.count(Phase.ROLLING_BACK) + head.count(Phase.ROLLBACK_FAILED) > 0) {
-            h.createQuery("SELECT " + COLUMNS + " FROM rollout_hosts rh JOIN hosts x ON x.id = rh.host_id WHERE rh.rollout_id = :id "
+            h.createQuery("SELECT " + COLUMNS + " FROM rollout_hosts rh CROSS JOIN hosts x WHERE x.id = rh.host_id AND rh.rollout_id = :id "
                             + "AND rh.phase IN ('ROLLING_BACK', 'ROLLBACK_FAILED') AND x.last_seen_at > rh.since_at")
                     .bind("id", rolloutId).map((rs, ctx) -> progress(rs, 1)).forEach(p -> window.putIfAbsent(p.hostId(), p));
         }
         if (head.status() == Status.RUNNING) {
             long cut = now.minus(head.plan().gates().silenceAfterApply()).toEpochMilli();
             if (head.gatesSince().toEpochMilli() < cut) {
-                h.createQuery("SELECT " + COLUMNS + " FROM hosts x JOIN rollout_hosts rh ON rh.host_id = x.id AND rh.rollout_id = :id "
-                                + "WHERE x.last_seen_at < :cut AND rh.phase IN ('DISPATCHED', 'APPLIED') AND rh.since_at < :cut ORDER BY rh.host_id LIMIT 5")
+                h.createQuery("SELECT " + COLUMNS + " FROM hosts x CROSS JOIN rollout_hosts rh "
+                                // Hosts first, by their last_seen_at index: the silent ones, not every host of the rollout.
+                                + "WHERE rh.host_id = x.id AND rh.rollout_id = :id AND x.last_seen_at < :cut AND rh.phase IN ('DISPATCHED', 'APPLIED') AND rh.since_at < :cut ORDER BY rh.host_id LIMIT 5")
                         .bind("id", rolloutId).bind("cut", cut).map((rs, ctx) -> progress(rs, 1))
                         .forEach(p -> window.putIfAbsent(p.hostId(), p));
             }

@@ -38,7 +38,7 @@ public final class Rollouts {
     private final HostStore hosts;
     private final PatchStore patches;
     private final AuditLog audit;
-    private volatile Runnable onDesiredChange = () -> {};
+    private volatile java.util.function.Consumer<DesiredChange> onDesiredChange = c -> {};
     private final Set<String> unreadableLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Finished rollouts with nothing in flight, by the revision they were seen at: not read again until it moves. */
     private final Map<String, Long> settled = new java.util.concurrent.ConcurrentHashMap<>();
@@ -59,8 +59,16 @@ public final class Rollouts {
         this.audit = audit;
     }
 
+    /**
+     * What a committed step changed in hosts' desired sets: the hosts of rollout {@code rolloutId}
+     * that began ({@code true}) or stopped wanting its patch, at desired-state generation
+     * {@code generation}; {@code whole} when the change is not listed host by host (a rollback, or
+     * a row stored whole), so only a rebuild tells it.
+     */
+    public record DesiredChange(String rolloutId, long generation, Map<String, Boolean> wants, boolean whole) {}
+
     /** Runs {@code listener} after every committed change that moved any host's desired set. */
-    public void onDesiredChange(Runnable listener) {
+    public void onDesiredChange(java.util.function.Consumer<DesiredChange> listener) {
         this.onDesiredChange = listener;
     }
 
@@ -134,8 +142,9 @@ public final class Rollouts {
                 audit.record(who, action, id, "refused: " + step.rejected());
                 return new Outcome.Conflict(step.rejected());
             }
+            long[] generation = {-1};
             boolean saved = db.inTransaction(h -> {
-                if (!save(h, r, w, step, now)) {
+                if (!save(h, r, w, step, now, generation)) {
                     return false;
                 }
                 audit.record(h, who, action, id, "done: " + (cmd.reason() == null ? "" : cmd.reason()));
@@ -143,8 +152,8 @@ public final class Rollouts {
             });
             if (saved) {
                 counted(r, step);
-                if (desiredMoved(w.state(), step)) {
-                    onDesiredChange.run();
+                if (generation[0] >= 0) {
+                    onDesiredChange.accept(change(r, w, step, generation[0]));
                 }
                 return new Outcome.Done(view(id).orElseThrow());
             }
@@ -272,12 +281,13 @@ public final class Rollouts {
             }
             return 0;
         }
-        if (!db.inTransaction(h -> save(h, r, w, step, now))) {
+        long[] generation = {-1};
+        if (!db.inTransaction(h -> save(h, r, w, step, now, generation))) {
             return 0;
         }
         counted(r, step);
-        if (desiredMoved(w.state(), step)) {
-            onDesiredChange.run();
+        if (generation[0] >= 0) {
+            onDesiredChange.accept(change(r, w, step, generation[0]));
         }
         return step.decisions().size();
     }
@@ -315,6 +325,20 @@ public final class Rollouts {
             }
         }
         return false;
+    }
+
+    private static DesiredChange change(Row r, RolloutHosts.Window w, RolloutCore.Step step, long generation) {
+        if (r.legacy || rolledBack(step)) {
+            return new DesiredChange(r.id, generation, Map.of(), true);
+        }
+        Map<String, Boolean> wants = new java.util.HashMap<>();
+        for (dev.klpfleet.server.rollout.core.HostProgress p : step.state().hosts().values()) {
+            dev.klpfleet.server.rollout.core.HostProgress b = w.state().hosts().get(p.hostId());
+            if (b != null && b.phase().wantsPatch() != p.phase().wantsPatch()) {
+                wants.put(p.hostId(), p.phase().wantsPatch());
+            }
+        }
+        return new DesiredChange(r.id, generation, wants, false);
     }
 
     private static boolean rolledBack(RolloutCore.Step step) {
@@ -373,7 +397,8 @@ public final class Rollouts {
     }
 
     /** Writes a step if the row is still at the revision it was computed from; false if another process got there first. */
-    private static boolean save(Handle h, Row r, RolloutHosts.Window w, RolloutCore.Step step, Instant now) {
+    /** Writes a step; {@code generation[0]} gets the desired-state generation it bumped to, if it moved any desired set. */
+    private static boolean save(Handle h, Row r, RolloutHosts.Window w, RolloutCore.Step step, Instant now, long[] generation) {
         int updated = h.createUpdate("UPDATE rollouts SET state_json = :s, status = :st, desired_hosts = :dh, revision = revision + 1, "
                         + "updated_at = :now, events_cursor = :c WHERE id = :id AND revision = :rev")
                 .bind("s", StateJson.write(head(step.state()))).bind("st", step.state().status().name())
@@ -398,7 +423,7 @@ public final class Rollouts {
                     .bind("d", StateJson.write(Map.of("wave", d.wave(), "hosts", d.hosts()))).execute();
         }
         if (desiredMoved(w.state(), step)) {
-            Database.bumpGeneration(h);
+            generation[0] = Database.bumpGeneration(h);
         }
         return true;
     }
