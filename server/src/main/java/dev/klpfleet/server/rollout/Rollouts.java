@@ -296,14 +296,24 @@ public final class Rollouts {
     private RolloutHosts.Window window(Row r, Instant now) {
         if (r.legacy) {
             Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+            lastWindow = r.state.hosts().size();
             return new RolloutHosts.Window(r.state, reports, now.toEpochMilli());
         }
         boolean sweep = now.toEpochMilli() >= lastSweep.getOrDefault(r.id, 0L) + RolloutHosts.SWEEP_EVERY.toMillis();
         if (sweep) {
             lastSweep.put(r.id, now.toEpochMilli());
         }
-        return db.withHandle(h -> RolloutHosts.read(h, r.id, r.patch, r.version, r.state, r.cursor, sweep, now));
+        RolloutHosts.Window w = db.withHandle(h -> RolloutHosts.read(h, r.id, r.patch, r.version, r.state, r.cursor, sweep, now));
+        lastWindow = w.state().hosts().size();
+        return w;
     }
+
+    /** How many hosts the last step of any rollout read (its window): what a step's cost follows. */
+    public int lastWindow() {
+        return lastWindow;
+    }
+
+    private volatile int lastWindow;
 
     /** When each rollout's applying hosts last had their results read whatever the cursor said (in this process). */
     private final Map<String, Long> lastSweep = new java.util.concurrent.ConcurrentHashMap<>();
