@@ -43,9 +43,15 @@ public final class BenchCommand {
         @Option(names = "--seconds", defaultValue = "10", description = "Seconds per phase (default ${DEFAULT-VALUE}, at most 300).") double seconds;
         @Option(names = "--connections", defaultValue = "8", description = "Concurrent loopback connections (default ${DEFAULT-VALUE}).") int connections;
         @Option(names = "--db", description = "postgresql://... to measure on PostgreSQL (default: SQLite in a temporary directory).") String db;
+        @Option(names = "--enrolled", defaultValue = "0",
+                description = "Further enrolled hosts bulk-inserted before the run, which never check in (default ${DEFAULT-VALUE}, at most 2000000).")
+        int enrolled;
 
         @Override
         public Integer call() throws Exception {
+            if (enrolled < 0 || enrolled > 2_000_000) {
+                throw new CommandFailure(ExitCodes.USAGE, "--enrolled 0..2000000");
+            }
             if (hosts < 1 || hosts > MAX_HOSTS || seconds <= 0 || seconds > MAX_SECONDS || connections < 1 || connections > 256) {
                 throw new CommandFailure(ExitCodes.USAGE, "--hosts 1..100000, --seconds 0..300, --connections 1..256");
             }
@@ -56,6 +62,11 @@ public final class BenchCommand {
                 cfg = cfg.withDatabase(DatabaseLocation.parse(db));
             }
             try (FleetServer server = FleetServer.start(cfg)) {
+                if (enrolled > 0) {
+                    long s = System.nanoTime();
+                    dev.klpfleet.server.rollout.EngineBench.seedHosts(server.database(), enrolled, System.currentTimeMillis(), "h_enrolled");
+                    spec.commandLine().getErr().printf("bench checkin: %d enrolled hosts inserted in %.1f s%n", enrolled, (System.nanoTime() - s) / 1e9);
+                }
                 FleetClient adm = new FleetClient(server.uri(), admin);
                 String enroll = adm.post("/api/v1/enrollment-tokens", Map.of("name", "bench")).json().path("token").asText();
                 FleetClient enroller = new FleetClient(server.uri(), enroll);

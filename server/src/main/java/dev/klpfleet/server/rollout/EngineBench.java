@@ -105,6 +105,14 @@ public final class EngineBench {
             }
             return null;
         });
+        seedHosts(db, n, at, "h_bench");
+    }
+
+    /**
+     * Bulk-inserts {@code n} enrolled hosts with ids {@code prefix} + an 8-digit number, 5,000 rows a
+     * batch in one transaction each (as enrolled, never checked in since {@code at}).
+     */
+    public static void seedHosts(Database db, int n, long at, String prefix) {
         String observed = FleetJson.write(Observed.NOTHING);
         int batch = 5_000;
         for (int from = 0; from < n; from += batch) {
@@ -114,7 +122,7 @@ public final class EngineBench {
                         + "capabilities_json, observed_json, credential_hash, hash_kind, enrollment_token_id, enrolled_at, last_seen_at) "
                         + "VALUES (:id, :id, :k, 'debian 12', '{}', '{}', '[\"livepatch\"]', :o, :id, 'hmac', 'bench', :at, :at)");
                 for (int i = start; i < Math.min(n, start + batch); i++) {
-                    b.bind("id", String.format("h_bench%08d", i)).bind("k", KERNELS[i % 2]).bind("o", observed).bind("at", at).add();
+                    b.bind("id", String.format("%s%08d", prefix, i)).bind("k", KERNELS[i % 2]).bind("o", observed).bind("at", at).add();
                 }
                 b.execute();
                 return null;
