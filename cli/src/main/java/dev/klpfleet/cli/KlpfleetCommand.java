@@ -27,6 +27,7 @@ public final class KlpfleetCommand implements Runnable {
             dev.klpfleet.cli.fleet.ReportCommand.class,
             dev.klpfleet.cli.fleet.CvesCommand.class,
             dev.klpfleet.cli.fleet.BenchCommand.class,
+            dev.klpfleet.cli.fleet.SimulateCommand.class,
             dev.klpfleet.cli.agent.AgentCommand.class);
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {BenchCommand.Checkin.class, DashboardBench.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {BenchCommand.Checkin.class, BenchCommand.Engine.class, DashboardBench.class})
 public final class BenchCommand {
 
     /** The benchmark's JSON document (docs/CLI.md). */
@@ -43,9 +43,15 @@ public final class BenchCommand {
         @Option(names = "--seconds", defaultValue = "10", description = "Seconds per phase (default ${DEFAULT-VALUE}, at most 300).") double seconds;
         @Option(names = "--connections", defaultValue = "8", description = "Concurrent loopback connections (default ${DEFAULT-VALUE}).") int connections;
         @Option(names = "--db", description = "postgresql://... to measure on PostgreSQL (default: SQLite in a temporary directory).") String db;
+        @Option(names = "--enrolled", defaultValue = "0",
+                description = "Further enrolled hosts bulk-inserted before the run, which never check in (default ${DEFAULT-VALUE}, at most 2000000).")
+        int enrolled;
 
         @Override
         public Integer call() throws Exception {
+            if (enrolled < 0 || enrolled > 2_000_000) {
+                throw new CommandFailure(ExitCodes.USAGE, "--enrolled 0..2000000");
+            }
             if (hosts < 1 || hosts > MAX_HOSTS || seconds <= 0 || seconds > MAX_SECONDS || connections < 1 || connections > 256) {
                 throw new CommandFailure(ExitCodes.USAGE, "--hosts 1..100000, --seconds 0..300, --connections 1..256");
             }
@@ -56,6 +62,11 @@ public final class BenchCommand {
                 cfg = cfg.withDatabase(DatabaseLocation.parse(db));
             }
             try (FleetServer server = FleetServer.start(cfg)) {
+                if (enrolled > 0) {
+                    long s = System.nanoTime();
+                    dev.klpfleet.server.rollout.EngineBench.seedHosts(server.database(), enrolled, System.currentTimeMillis(), "h_enrolled");
+                    spec.commandLine().getErr().printf("bench checkin: %d enrolled hosts inserted in %.1f s%n", enrolled, (System.nanoTime() - s) / 1e9);
+                }
                 FleetClient adm = new FleetClient(server.uri(), admin);
                 String enroll = adm.post("/api/v1/enrollment-tokens", Map.of("name", "bench")).json().path("token").asText();
                 FleetClient enroller = new FleetClient(server.uri(), enroll);
@@ -101,6 +112,55 @@ public final class BenchCommand {
 
         private static double round(double v) {
             return Math.round(v * 100) / 100.0;
+        }
+    }
+
+    /** The engine benchmark's JSON document (docs/CLI.md, docs/BENCHMARKS.md). */
+    public record EngineBenchResult(List<dev.klpfleet.server.rollout.EngineBench.Figures> sizes) {}
+
+    @Command(name = "engine", mixinStandardHelpOptions = true,
+            description = {"Engine tick time with one rollout of N hosts in a real database: hosts bulk-inserted, the rollout created,",
+                    "then per round M hosts report applied and one step (moving them, dispatching M more) is timed."})
+    static final class Engine implements Callable<Integer> {
+        @Mixin Output output;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--hosts", split = ",", defaultValue = "10000,100000", description = "Rollout sizes, comma-separated (default ${DEFAULT-VALUE}; up to 2000000).")
+        List<Integer> hosts;
+        @Option(names = "--move", defaultValue = "1000", description = "Hosts that report, and are moved, per step (default ${DEFAULT-VALUE}).") int move;
+        @Option(names = "--rounds", defaultValue = "7", description = "Timed steps per size (default ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--db", description = "postgresql://... to measure on PostgreSQL (a fresh schema per size; default: SQLite in a temporary directory).") String db;
+
+        @Override
+        public Integer call() throws Exception {
+            if (hosts.stream().anyMatch(n -> n < 1 || n > 2_000_000) || move < 1 || move > 100_000 || rounds < 1 || rounds > 100) {
+                throw new CommandFailure(ExitCodes.USAGE, "--hosts 1..2000000 each, --move 1..100000, --rounds 1..100");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            List<dev.klpfleet.server.rollout.EngineBench.Figures> out = new java.util.ArrayList<>();
+            for (int n : hosts) {
+                DatabaseLocation loc;
+                if (db == null) {
+                    Path dir = Files.createTempDirectory("klpfleet-engine-bench");
+                    loc = DatabaseLocation.inDataDir(dir);
+                } else {
+                    DatabaseLocation parsed = DatabaseLocation.parse(db);
+                    if (!(parsed instanceof DatabaseLocation.Postgres pg)) {
+                        throw new CommandFailure(ExitCodes.USAGE, "--db takes a postgresql:// URL");
+                    }
+                    loc = pg.withSchema("bench_engine_" + n + "_" + Long.toHexString(System.nanoTime()));
+                }
+                out.add(dev.klpfleet.server.rollout.EngineBench.run(loc, n, move, rounds, line -> {
+                    err.println("bench engine: " + line);
+                    err.flush();
+                }));
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            output.emit(w, new EngineBenchResult(out), r -> r.sizes().forEach(f -> w.printf(
+                    "%d hosts: step moving %d hosts %.1f ms median (max %.1f), idle step %.1f ms, desired-set rebuild %.0f ms; "
+                            + "seed %.1f s, create %.1f s, heap %d MB, %s%n", f.hosts(), f.movedPerTick(), f.tickMsMedian(), f.tickMsMax(),
+                    f.idleTickMsMedian(), f.desiredRebuildMs(), f.seedSeconds(), f.createSeconds(), f.heapUsedMb(), f.database())));
+            return ExitCodes.OK;
         }
     }
 }

@@ -204,6 +204,22 @@ public final class Api {
         r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}", Access.VIEWER, 0, "A rollout's progress per wave and its decisions",
                 c -> s.rollouts().view(c.param("rolloutId")).<Reply>map(Reply::ok)
                         .orElse(Reply.error(404, "no rollout " + c.param("rolloutId")))));
+        r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}/hosts", Access.VIEWER, 0,
+                "A rollout's hosts in host id order: wave, phase, since, result (query: limit, cursor)", c -> {
+            String id = c.param("rolloutId");
+            if (!s.rollouts().exists(id)) {
+                return Reply.error(404, "no rollout " + id);
+            }
+            return Page.keyset(c, (after, n) -> s.rollouts().hosts(id, after, n).orElse(List.of()), l -> l.hostId());
+        }));
+        r.add(new Route("GET", "/api/v1/rollouts/{rolloutId}/decisions", Access.VIEWER, 0,
+                "A rollout's decisions, oldest first (query: limit, cursor)", c -> {
+            String id = c.param("rolloutId");
+            if (!s.rollouts().exists(id)) {
+                return Reply.error(404, "no rollout " + id);
+            }
+            return Page.keyset(c, (after, n) -> s.rollouts().decisions(id, after == null ? 0 : seq(after), n), d -> Long.toString(d.seq()));
+        }));
         for (Command.Verb verb : Command.Verb.values()) {
             command(r, s, verb);
         }
@@ -327,5 +343,14 @@ public final class Api {
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** A decisions cursor's sequence number. */
+    private static long seq(String after) {
+        try {
+            return Long.parseLong(after);
+        } catch (NumberFormatException e) {
+            throw new Call.BadRequest("cursor is not one this server gave out");
+        }
     }
 }

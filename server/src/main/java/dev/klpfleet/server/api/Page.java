@@ -45,6 +45,20 @@ final class Page {
         return new Reply.Json(200, page, headers);
     }
 
+    /**
+     * A page read straight from storage: {@code fetch} gets the key after which to start (null for
+     * the first page) and how many items to read (one more than the page, to know whether another
+     * follows), so no request reads the whole list.
+     */
+    static <T> Reply keyset(Call c, java.util.function.BiFunction<String, Integer, List<T>> fetch, Function<T, String> key) {
+        int limit = limit(c.query().get("limit"));
+        String cursor = c.query().get("cursor");
+        List<T> read = fetch.apply(cursor == null ? null : decode(cursor), limit + 1);
+        List<T> page = read.subList(0, Math.min(limit, read.size()));
+        Map<String, String> headers = read.size() > limit ? Map.of(NEXT_CURSOR, encode(key.apply(page.get(page.size() - 1)))) : Map.of();
+        return new Reply.Json(200, page, headers);
+    }
+
     private static int limit(String v) {
         if (v == null) {
             return MAX_LIMIT;

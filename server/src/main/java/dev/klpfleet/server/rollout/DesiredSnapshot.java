@@ -39,6 +39,10 @@ final class DesiredSnapshot {
     private final Map<String, List<DesiredPatch>> byHost = new ConcurrentHashMap<>();
     private final Map<String, Desired> rendered = new ConcurrentHashMap<>();
 
+    /** The rollouts this snapshot was built from, by id, in their order (oldest first); guarded by the owner's lock. */
+    private final Map<String, Integer> order = new HashMap<>();
+    private final Map<String, Want> wants = new HashMap<>();
+
     private DesiredSnapshot(long generation, Map<String, List<Want>> wantedBy, Map<String, Build> builds) {
         this.generation = generation;
         this.wantedBy = wantedBy;
@@ -52,15 +56,19 @@ final class DesiredSnapshot {
     /** Builds from rollouts given oldest first, the kernel release of every host, and the artifacts by {@link #key}. */
     static DesiredSnapshot of(long generation, List<Rollouts.Active> active, Map<String, String> kernels, Map<String, Build> builds) {
         Map<String, List<Want>> wantedBy = new HashMap<>();
+        Map<String, Want> byRollout = new HashMap<>();
         for (Rollouts.Active r : active) {
             Want w = new Want(r.id(), r.patch(), r.version());
-            for (HostProgress hp : r.state().hosts().values()) {
-                if (hp.phase().wantsPatch()) {
-                    wantedBy.computeIfAbsent(hp.hostId(), k -> new ArrayList<>()).add(w);
-                }
+            byRollout.put(r.id(), w);
+            for (String host : r.wanting()) {
+                wantedBy.computeIfAbsent(host, k -> new ArrayList<>()).add(w);
             }
         }
         DesiredSnapshot s = new DesiredSnapshot(generation, wantedBy, Map.copyOf(builds));
+        for (int i = 0; i < active.size(); i++) {
+            s.order.put(active.get(i).id(), i);
+        }
+        s.wants.putAll(byRollout);
         wantedBy.forEach((host, wants) -> {
             String kernel = kernels.get(host);
             if (kernel != null) {
@@ -103,6 +111,51 @@ final class DesiredSnapshot {
         if (changeGeneration > generation) {
             applied.add(changeGeneration);
         }
+    }
+
+    /** Whether this snapshot was built with rollout {@code rolloutId}, so a change of its hosts can be applied here. Call under the owner's lock. */
+    boolean knows(String rolloutId) {
+        return order.containsKey(rolloutId);
+    }
+
+    /**
+     * Applies one committed step of rollout {@code rolloutId} (known here): each host in
+     * {@code changed} began (true) or stopped wanting its patch; {@code kernels} holds their kernel
+     * releases. As {@link #kernelChanged}, the rendered answer is overwritten after the set is
+     * stored. O(hosts changed). Call under the owner's lock.
+     */
+    void wantsChanged(String rolloutId, Map<String, Boolean> changed, Map<String, String> kernels, long changeGeneration) {
+        Want w = wants.get(rolloutId);
+        int rank = order.get(rolloutId);
+        changed.forEach((host, wanting) -> {
+            List<Want> list = new ArrayList<>(wantedBy.getOrDefault(host, List.of()));
+            list.remove(w);
+            if (wanting) {
+                int at = 0;
+                while (at < list.size() && order.getOrDefault(list.get(at).rolloutId(), -1) < rank) {
+                    at++;
+                }
+                list.add(at, w);
+            }
+            if (list.isEmpty()) {
+                wantedBy.remove(host);
+            } else {
+                wantedBy.put(host, list);
+            }
+            String kernel = kernels.get(host);
+            List<DesiredPatch> next = kernel == null ? List.of() : desiredFor(host, kernel);
+            byHost.put(host, next);
+            rendered.put(host, Desired.of(host, next));
+        });
+        if (changeGeneration > generation) {
+            applied.add(changeGeneration);
+        }
+    }
+
+    /** Makes {@link #catchUp} fail until the next rebuild. Call under the owner's lock. */
+    void forceStale() {
+        generation = Long.MIN_VALUE / 2;
+        applied.clear();
     }
 
     long generation() {

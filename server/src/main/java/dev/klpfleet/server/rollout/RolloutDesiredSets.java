@@ -26,19 +26,20 @@ public final class RolloutDesiredSets implements DesiredSets {
     private final Database db;
     private final Object lock = new Object();
     private volatile DesiredSnapshot snapshot = DesiredSnapshot.empty();
-    /** Kernel changes applied while a rebuild reads the database, replayed onto its result; null between rebuilds. Guarded by lock. */
-    private List<KernelChange> duringRebuild;
+    /** Changes applied while a rebuild reads the database, replayed onto its result; null between rebuilds. Guarded by lock. */
+    private List<Replay> duringRebuild;
     /** Runs in {@link #forHost} between taking the snapshot and rendering from it; a test seam, otherwise nothing. */
     private volatile Runnable beforeRender = () -> {};
     /** Runs in {@link #rebuild} between reading the database and swapping the result in; a test seam, otherwise nothing. */
     private volatile Runnable afterRead = () -> {};
 
-    private record KernelChange(String hostId, String kernelRelease, long generation) {}
+    /** A change applied in place to the snapshot, at a generation; {@code apply} is false when it cannot be applied to this snapshot. */
+    private record Replay(long generation, java.util.function.Predicate<DesiredSnapshot> apply) {}
 
     public RolloutDesiredSets(Rollouts rollouts) {
         this.rollouts = rollouts;
         this.db = rollouts.db();
-        rollouts.onDesiredChange(this::rebuild);
+        rollouts.onDesiredChange(this::changed);
         refresh();
     }
 
@@ -54,7 +55,10 @@ public final class RolloutDesiredSets implements DesiredSets {
         synchronized (lock) {
             snapshot.kernelChanged(hostId, kernelRelease, generation);
             if (duringRebuild != null) {
-                duringRebuild.add(new KernelChange(hostId, kernelRelease, generation));
+                duringRebuild.add(new Replay(generation, s -> {
+                    s.kernelChanged(hostId, kernelRelease, generation);
+                    return true;
+                }));
             }
         }
     }
@@ -89,15 +93,64 @@ public final class RolloutDesiredSets implements DesiredSets {
         DesiredSnapshot next = read.snapshot();
         synchronized (lock) {
             // The read may have missed a kernel change committed after it took the generation.
-            for (KernelChange c : duringRebuild) {
+            boolean again = false;
+            for (Replay c : duringRebuild) {
                 if (c.generation() > next.generation()) {
-                    next.kernelChanged(c.hostId(), c.kernelRelease(), c.generation());
+                    again |= !c.apply().test(next);
                 }
             }
             duringRebuild = null;
             snapshot = next;
+            if (again) {
+                // A step of a rollout the read did not see yet: only another read tells its hosts' sets.
+                next.forceStale();
+            }
         }
         countUncounted(read.uncounted());
+    }
+
+    /**
+     * A committed step's change: applied to the snapshot host by host when it knows the rollout
+     * (O(hosts changed), not O(fleet)), else by a rebuild.
+     */
+    void changed(Rollouts.DesiredChange c) {
+        if (!c.whole() && !c.wants().isEmpty() && applyInPlace(c)) {
+            return;
+        }
+        rebuild();
+    }
+
+    private boolean applyInPlace(Rollouts.DesiredChange c) {
+        synchronized (lock) {
+            if (!snapshot.knows(c.rolloutId())) {
+                return false;
+            }
+        }
+        Map<String, String> kernels = new HashMap<>();
+        List<String> ids = new ArrayList<>(c.wants().keySet());
+        db.withHandle(h -> {
+            for (int i = 0; i < ids.size(); i += 500) {
+                h.createQuery("SELECT id, kernel_release FROM hosts WHERE id IN (<ids>)").bindList("ids", ids.subList(i, Math.min(ids.size(), i + 500)))
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(e -> kernels.put(e.getKey(), e.getValue()));
+            }
+            return null;
+        });
+        synchronized (lock) {
+            if (!snapshot.knows(c.rolloutId())) {
+                return false;
+            }
+            snapshot.wantsChanged(c.rolloutId(), c.wants(), kernels, c.generation());
+            if (duringRebuild != null) {
+                duringRebuild.add(new Replay(c.generation(), s -> {
+                    if (!s.knows(c.rolloutId())) {
+                        return false;
+                    }
+                    s.wantsChanged(c.rolloutId(), c.wants(), kernels, c.generation());
+                    return true;
+                }));
+            }
+        }
+        return true;
     }
 
     /** Stores the count of rows read with none yet, so later rebuilds skip them once idle; best effort, the next rebuild tries again. */

@@ -8,6 +8,7 @@ import dev.klpfleet.server.rollout.core.HostReport;
 import dev.klpfleet.server.rollout.core.Phase;
 import dev.klpfleet.server.rollout.core.RolloutState;
 import dev.klpfleet.server.rollout.core.Status;
+import dev.klpfleet.server.rollout.core.Tally;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,12 +24,13 @@ import java.util.Map;
 final class RolloutFigures {
     private RolloutFigures() {}
 
-    static RolloutSeries.Figures of(String id, String patch, String version, RolloutState s, Map<String, HostReport> reports, Instant now) {
+    static RolloutSeries.Figures of(String id, String patch, String version, RolloutState s, Map<String, HostReport> reports, List<String> noBuildHosts,
+                                     Instant now) {
         Map<String, Long> phases = new LinkedHashMap<>();
         for (Phase p : Phase.values()) {
             phases.put(p.name(), 0L);
         }
-        List<String> noBuild = new ArrayList<>();
+        List<String> noBuild = List.copyOf(noBuildHosts);
         int finished = 0;
         int failed = 0;
         int stalled = 0;
@@ -36,13 +38,18 @@ final class RolloutFigures {
         Gates g = s.plan().gates();
         Map<String, Double> impact = new LinkedHashMap<>();
         for (String path : g.impactMax().keySet()) {
-            impact.put(path, 0.0);
+            // What hosts outside this step's window reported, as the tally kept it.
+            impact.put(path, s.tally().impactMax().getOrDefault(path, 0.0));
         }
+        for (Phase p : Phase.values()) {
+            phases.put(p.name(), s.count(p));
+        }
+        // The rates count every host of the rollout, the window's and the others', as the gates do.
+        Tally t = s.tally();
+        finished = (int) t.gatedFinished();
+        failed = (int) (t.gated(Phase.FAILED) + t.gated(Phase.UNKNOWN) + t.gated(Phase.CRASH_SUSPECTED));
+        stalled = (int) t.gated(Phase.STALLED);
         for (HostProgress h : s.hosts().values()) {
-            phases.merge(h.phase().name(), 1L, Long::sum);
-            if (h.phase() == Phase.NO_BUILD) {
-                noBuild.add(h.hostId());
-            }
             HostReport r = reports.get(h.hostId());
             if (r == null) {
                 continue;
@@ -55,12 +62,6 @@ final class RolloutFigures {
                 }
             }
             if (h.phase().finishedApply() && !h.since().isBefore(s.gatesSince())) {
-                finished++;
-                if (h.phase().failedApply()) {
-                    failed++;
-                } else if (h.phase() == Phase.STALLED) {
-                    stalled++;
-                }
                 for (Map.Entry<String, Double> e : impact.entrySet()) {
                     Double v = r.impact().get(e.getKey());
                     if (v != null && v > e.getValue()) {

@@ -38,7 +38,7 @@ public final class Rollouts {
     private final HostStore hosts;
     private final PatchStore patches;
     private final AuditLog audit;
-    private volatile Runnable onDesiredChange = () -> {};
+    private volatile java.util.function.Consumer<DesiredChange> onDesiredChange = c -> {};
     private final Set<String> unreadableLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Finished rollouts with nothing in flight, by the revision they were seen at: not read again until it moves. */
     private final Map<String, Long> settled = new java.util.concurrent.ConcurrentHashMap<>();
@@ -59,8 +59,16 @@ public final class Rollouts {
         this.audit = audit;
     }
 
+    /**
+     * What a committed step changed in hosts' desired sets: the hosts of rollout {@code rolloutId}
+     * that began ({@code true}) or stopped wanting its patch, at desired-state generation
+     * {@code generation}; {@code whole} when the change is not listed host by host (a rollback, or
+     * a row stored whole), so only a rebuild tells it.
+     */
+    public record DesiredChange(String rolloutId, long generation, Map<String, Boolean> wants, boolean whole) {}
+
     /** Runs {@code listener} after every committed change that moved any host's desired set. */
-    public void onDesiredChange(Runnable listener) {
+    public void onDesiredChange(java.util.function.Consumer<DesiredChange> listener) {
         this.onDesiredChange = listener;
     }
 
@@ -100,10 +108,11 @@ public final class Rollouts {
                 .map(h -> new Targeting.Target(h.id(), h.labels(), builtFor.contains(h.kernelRelease()))).toList(), now);
         RolloutRequest stored = new RolloutRequest(req.patch(), req.version(), sel, plan);
         db.inTransaction(h -> {
-            h.createUpdate("INSERT INTO rollouts (id, patch_name, patch_version, status, spec_json, state_json, revision, created_at, updated_at) "
-                            + "VALUES (:id, :p, :v, :s, :spec, :state, 0, :now, :now)")
+            h.createUpdate("INSERT INTO rollouts (id, patch_name, patch_version, status, spec_json, state_json, revision, created_at, updated_at, "
+                            + "events_cursor) VALUES (:id, :p, :v, :s, :spec, :state, 0, :now, :now, :now)")
                     .bind("id", id).bind("p", req.patch()).bind("v", req.version()).bind("s", state.status().name())
-                    .bind("spec", StateJson.write(stored)).bind("state", StateJson.write(state)).bind("now", now.toEpochMilli()).execute();
+                    .bind("spec", StateJson.write(stored)).bind("state", StateJson.write(head(state))).bind("now", now.toEpochMilli()).execute();
+            RolloutHosts.insertAll(h, id, state);
             audit.record(h, who, "rollout.create", id, req.patch() + " " + req.version() + " to " + matched.size() + " hosts ("
                     + state.count(Phase.NO_BUILD) + " no build)");
             return null;
@@ -121,10 +130,10 @@ public final class Rollouts {
             }
             Instant now = clock.instant();
             Row r = row.get();
-            Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+            RolloutHosts.Window w = window(r, now);
             RolloutCore.Step step;
             try {
-                step = RolloutCore.step(r.state, reports, Optional.of(cmd), now);
+                step = RolloutCore.step(w.state(), w.reports(), Optional.of(cmd), now);
             } catch (RuntimeException e) {
                 audit.record(who, action, id, "refused: engine error: " + describe(e));
                 return new Outcome.Conflict("rollout " + id + " cannot be stepped (engine error: " + describe(e) + "); abort or roll it back");
@@ -133,8 +142,9 @@ public final class Rollouts {
                 audit.record(who, action, id, "refused: " + step.rejected());
                 return new Outcome.Conflict(step.rejected());
             }
+            long[] generation = {-1};
             boolean saved = db.inTransaction(h -> {
-                if (!save(h, r, step, now)) {
+                if (!save(h, r, w, step, now, generation)) {
                     return false;
                 }
                 audit.record(h, who, action, id, "done: " + (cmd.reason() == null ? "" : cmd.reason()));
@@ -142,8 +152,8 @@ public final class Rollouts {
             });
             if (saved) {
                 counted(r, step);
-                if (!wanting(r.state).equals(wanting(step.state()))) {
-                    onDesiredChange.run();
+                if (generation[0] >= 0) {
+                    onDesiredChange.accept(change(r, w, step, generation[0]));
                 }
                 return new Outcome.Done(view(id).orElseThrow());
             }
@@ -225,16 +235,16 @@ public final class Rollouts {
         }
         Row r = row.get();
         Instant now = clock.instant();
-        Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+        RolloutHosts.Window w = window(r, now);
         RolloutCore.Step step;
         try {
-            step = RolloutCore.step(r.state, reports, Optional.empty(), now);
+            step = RolloutCore.step(w.state(), w.reports(), Optional.empty(), now);
         } catch (RuntimeException e) {
             throw new CoreFailure(e);
         }
-        int n = record(r, step, now);
+        int n = record(r, w, step, now);
         if (!step.state().status().finished()) {
-            figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), reports, now));
+            figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), w.reports(), noBuild(r), now));
         }
         return n;
     }
@@ -247,11 +257,12 @@ public final class Rollouts {
             return 0;
         }
         Instant now = clock.instant();
+        RolloutHosts.Window w = new RolloutHosts.Window(r.state, Map.of(), r.cursor);
         RolloutCore.Step step = RolloutCore.faulted(r.state, error, now);
-        int n = record(r, step, now);
+        int n = record(r, w, step, now);
         if (!step.state().status().finished()) {
             // The core cannot step it, so no gate is evaluated: its phases and halt still show.
-            figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), Map.of(), now));
+            figures.put(id, RolloutFigures.of(id, r.patch, r.version, step.state(), Map.of(), noBuild(r), now));
         }
         if (n > 0) {
             LOG.atWarn().addKeyValue("rollout", id).addKeyValue("patch", r.patch).addKeyValue("version", r.version)
@@ -261,18 +272,92 @@ public final class Rollouts {
     }
 
     /** Saves {@code step} if it changed anything; the number of decisions recorded. */
-    private int record(Row r, RolloutCore.Step step, Instant now) {
-        if (step.decisions().isEmpty() && step.state().equals(r.state)) {
+    private int record(Row r, RolloutHosts.Window w, RolloutCore.Step step, Instant now) {
+        if (step.decisions().isEmpty() && step.state().equals(w.state()) && !r.legacy) {
+            if (w.cursor() > r.cursor) {
+                // Nothing moved: only the cursor advances (no new revision), so the next step does not read these events again.
+                db.inTransaction(h -> h.createUpdate("UPDATE rollouts SET events_cursor = :c WHERE id = :id AND revision = :rev AND events_cursor < :c")
+                        .bind("c", w.cursor()).bind("id", r.id).bind("rev", r.revision).execute());
+            }
             return 0;
         }
-        if (!db.inTransaction(h -> save(h, r, step, now))) {
+        long[] generation = {-1};
+        if (!db.inTransaction(h -> save(h, r, w, step, now, generation))) {
             return 0;
         }
         counted(r, step);
-        if (!wanting(r.state).equals(wanting(step.state()))) {
-            onDesiredChange.run();
+        if (generation[0] >= 0) {
+            onDesiredChange.accept(change(r, w, step, generation[0]));
         }
         return step.decisions().size();
+    }
+
+    /** The step's input: a legacy row's whole state and every host's reports, or a stored row's window. */
+    private RolloutHosts.Window window(Row r, Instant now) {
+        if (r.legacy) {
+            Map<String, HostReport> reports = db.withHandle(h -> Observations.forRollout(h, r.patch, r.version, r.state.hosts().keySet()));
+            lastWindow = r.state.hosts().size();
+            return new RolloutHosts.Window(r.state, reports, now.toEpochMilli());
+        }
+        boolean sweep = now.toEpochMilli() >= lastSweep.getOrDefault(r.id, 0L) + RolloutHosts.SWEEP_EVERY.toMillis();
+        if (sweep) {
+            lastSweep.put(r.id, now.toEpochMilli());
+        }
+        RolloutHosts.Window w = db.withHandle(h -> RolloutHosts.read(h, r.id, r.patch, r.version, r.state, r.cursor, sweep, now));
+        lastWindow = w.state().hosts().size();
+        return w;
+    }
+
+    /** How many hosts the last step of any rollout read (its window): what a step's cost follows. */
+    public int lastWindow() {
+        return lastWindow;
+    }
+
+    private volatile int lastWindow;
+
+    /** When each rollout's applying hosts last had their results read whatever the cursor said (in this process). */
+    private final Map<String, Long> lastSweep = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A state as stored in the rollouts row: everything but the hosts, which live in rollout_hosts. */
+    private static RolloutState head(RolloutState s) {
+        return s.withWindow(new java.util.TreeMap<>());
+    }
+
+    /** Whether a step changed any host's desired set: a host entered or left a phase wanting the patch, or a rollback. */
+    private static boolean desiredMoved(RolloutState before, RolloutCore.Step step) {
+        if (rolledBack(step)) {
+            return true;
+        }
+        for (dev.klpfleet.server.rollout.core.HostProgress p : step.state().hosts().values()) {
+            dev.klpfleet.server.rollout.core.HostProgress b = before.hosts().get(p.hostId());
+            if (b == null || b.phase().wantsPatch() != p.phase().wantsPatch()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static DesiredChange change(Row r, RolloutHosts.Window w, RolloutCore.Step step, long generation) {
+        if (r.legacy || rolledBack(step)) {
+            return new DesiredChange(r.id, generation, Map.of(), true);
+        }
+        Map<String, Boolean> wants = new java.util.HashMap<>();
+        for (dev.klpfleet.server.rollout.core.HostProgress p : step.state().hosts().values()) {
+            dev.klpfleet.server.rollout.core.HostProgress b = w.state().hosts().get(p.hostId());
+            if (b != null && b.phase().wantsPatch() != p.phase().wantsPatch()) {
+                wants.put(p.hostId(), p.phase().wantsPatch());
+            }
+        }
+        return new DesiredChange(r.id, generation, wants, false);
+    }
+
+    private static boolean rolledBack(RolloutCore.Step step) {
+        return step.decisions().stream().anyMatch(d -> d.kind() == Decision.Kind.ROLLBACK);
+    }
+
+    private List<String> noBuild(Row r) {
+        return r.legacy ? Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD))
+                : db.withHandle(h -> RolloutHosts.inPhase(h, r.id, Set.of(Phase.NO_BUILD)));
     }
 
     /** Counts a committed step's gate trips, and its halt if it stopped a running rollout. */
@@ -306,26 +391,37 @@ public final class Rollouts {
         return d.length() > 300 ? d.substring(0, 300) + "..." : d;
     }
 
-    private record Row(String id, String patch, String version, RolloutState state, long revision, Instant createdAt, Instant updatedAt) {}
+    /** A rollouts row; {@code legacy} when its state_json still holds every host (stored before rollout_hosts existed). */
+    private record Row(String id, String patch, String version, RolloutState state, long revision, Instant createdAt, Instant updatedAt,
+                       long cursor, boolean legacy) {}
 
     private Optional<Row> load(String id) {
         return db.withHandle(h -> h.createQuery("SELECT * FROM rollouts WHERE id = :id").bind("id", id)
-                .map((rs, ctx) -> new Row(rs.getString("id"), rs.getString("patch_name"), rs.getString("patch_version"),
-                        StateJson.read(rs.getString("state_json"), RolloutState.class), rs.getLong("revision"),
-                        Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at"))))
+                .map((rs, ctx) -> {
+                    RolloutState st = StateJson.read(rs.getString("state_json"), RolloutState.class);
+                    return new Row(rs.getString("id"), rs.getString("patch_name"), rs.getString("patch_version"),
+                            st, rs.getLong("revision"), Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
+                            rs.getLong("events_cursor"), !st.hosts().isEmpty());
+                })
                 .findOne());
     }
 
     /** Writes a step if the row is still at the revision it was computed from; false if another process got there first. */
-    private static boolean save(Handle h, Row r, RolloutCore.Step step, Instant now) {
+    /** Writes a step; {@code generation[0]} gets the desired-state generation it bumped to, if it moved any desired set. */
+    private static boolean save(Handle h, Row r, RolloutHosts.Window w, RolloutCore.Step step, Instant now, long[] generation) {
         int updated = h.createUpdate("UPDATE rollouts SET state_json = :s, status = :st, desired_hosts = :dh, revision = revision + 1, "
-                        + "updated_at = :now WHERE id = :id AND revision = :rev")
-                .bind("s", StateJson.write(step.state())).bind("st", step.state().status().name())
-                .bind("dh", (long) wanting(step.state()).size()).bind("now", now.toEpochMilli())
+                        + "updated_at = :now, events_cursor = :c WHERE id = :id AND revision = :rev")
+                .bind("s", StateJson.write(head(step.state()))).bind("st", step.state().status().name())
+                .bind("dh", wanting(step.state())).bind("now", now.toEpochMilli()).bind("c", Math.max(r.cursor, w.cursor()))
                 .bind("id", r.id).bind("rev", r.revision).execute();
         if (updated != 1) {
             h.rollback();
             return false;
+        }
+        if (r.legacy) {
+            RolloutHosts.insertAll(h, r.id, step.state());
+        } else {
+            RolloutHosts.write(h, r.id, w.state(), step, rolledBack(step), now);
         }
         long seq = h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM rollout_decisions WHERE rollout_id = :id").bind("id", r.id)
                 .mapTo(Long.class).one();
@@ -336,23 +432,36 @@ public final class Rollouts {
                     .bind("r", d.reason()).bind("a", d.actor())
                     .bind("d", StateJson.write(Map.of("wave", d.wave(), "hosts", d.hosts()))).execute();
         }
-        if (!wanting(r.state).equals(wanting(step.state()))) {
-            Database.bumpGeneration(h);
+        if (desiredMoved(w.state(), step)) {
+            generation[0] = Database.bumpGeneration(h);
         }
         return true;
     }
 
-    private static Set<String> wanting(RolloutState s) {
-        return Set.copyOf(Targeting.inPhase(s, Set.of(Phase.DISPATCHED, Phase.APPLIED, Phase.STALLED)));
+    /** How many of the rollout's hosts want its patch, from its tally. */
+    private static long wanting(RolloutState s) {
+        long n = 0;
+        for (Phase p : RolloutCore.WANTS_PATCH) {
+            n += s.count(p);
+        }
+        return n;
     }
+
+    public boolean exists(String id) {
+        return db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM rollouts WHERE id = :id").bind("id", id).mapTo(Long.class).one()) > 0;
+    }
+
+    /** Decisions a rollout's view lists: the newest; the rest are paged through {@link #decisions(String, long, int)}. */
+    public static final int VIEW_DECISIONS = 500;
 
     public Optional<RolloutView> view(String id) {
         return load(id).map(r -> {
-            List<RolloutView.DecisionRecord> decisions = decisions(id);
-            List<String> noBuild = Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD));
+            List<RolloutView.DecisionRecord> decisions = newestDecisions(id);
+            List<RolloutView.HostLine> hosts = r.legacy ? RolloutView.hosts(r.state)
+                    : hosts(id, null, VIEW_HOSTS).orElse(List.of());
             return new RolloutView(r.id, r.patch, r.version, r.state.status(), r.state.haltReason(), r.state.wave(),
-                    r.state.soakStartedAt(), RolloutView.waves(r.state), noBuild, r.revision, r.createdAt, r.updatedAt,
-                    RolloutView.hosts(r.state), decisions);
+                    r.state.soakStartedAt(), RolloutView.waves(r.state), noBuild(r), r.revision, r.createdAt, r.updatedAt,
+                    hosts, decisions);
         });
     }
 
@@ -361,23 +470,57 @@ public final class Rollouts {
         List<String> ids = db.withHandle(h -> h.createQuery("SELECT id FROM rollouts ORDER BY created_at DESC, id").mapTo(String.class).list());
         return ids.stream().map(this::load).flatMap(Optional::stream).map(r -> new RolloutView(r.id, r.patch, r.version, r.state.status(),
                 r.state.haltReason(), r.state.wave(), r.state.soakStartedAt(), RolloutView.waves(r.state),
-                Targeting.inPhase(r.state, Set.of(Phase.NO_BUILD)), r.revision, r.createdAt, r.updatedAt, List.of(), List.of())).toList();
+                noBuild(r), r.revision, r.createdAt, r.updatedAt, List.of(), List.of())).toList();
+    }
+
+    /** Hosts a rollout's view lists; the rest are paged through {@link #hosts}. */
+    public static final int VIEW_HOSTS = 500;
+
+    /** One page of a rollout's hosts in host id order after {@code afterHostId} (null: the first page), or empty if there is no such rollout. */
+    public Optional<List<RolloutView.HostLine>> hosts(String id, String afterHostId, int limit) {
+        Optional<Row> row = load(id);
+        if (row.isEmpty()) {
+            return Optional.empty();
+        }
+        Row r = row.get();
+        if (r.legacy) {
+            return Optional.of(RolloutView.hosts(r.state).stream().filter(l -> afterHostId == null || l.hostId().compareTo(afterHostId) > 0)
+                    .limit(limit).toList());
+        }
+        return Optional.of(db.withHandle(h -> RolloutHosts.page(h, id, afterHostId, limit)).stream()
+                .map(p -> new RolloutView.HostLine(p.hostId(), p.wave(), p.phase(), p.since(), p.result())).toList());
+    }
+
+    private List<RolloutView.DecisionRecord> newestDecisions(String id) {
+        List<RolloutView.DecisionRecord> newest = new java.util.ArrayList<>(db.withHandle(h -> h.createQuery(
+                        "SELECT * FROM rollout_decisions WHERE rollout_id = :id ORDER BY seq DESC LIMIT :n")
+                .bind("id", id).bind("n", VIEW_DECISIONS).map((rs, ctx) -> decision(rs)).list()));
+        java.util.Collections.reverse(newest);
+        return newest;
+    }
+
+    /** One page of a rollout's decisions in order after sequence number {@code afterSeq}. */
+    public List<RolloutView.DecisionRecord> decisions(String id, long afterSeq, int limit) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM rollout_decisions WHERE rollout_id = :id AND seq > :after ORDER BY seq LIMIT :n")
+                .bind("id", id).bind("after", afterSeq).bind("n", limit).map((rs, ctx) -> decision(rs)).list());
     }
 
     public List<RolloutView.DecisionRecord> decisions(String id) {
         return db.withHandle(h -> h.createQuery("SELECT * FROM rollout_decisions WHERE rollout_id = :id ORDER BY seq").bind("id", id)
-                .map((rs, ctx) -> {
-                    Map<?, ?> detail = StateJson.read(rs.getString("detail_json"), Map.class);
-                    @SuppressWarnings("unchecked")
-                    List<String> hostIds = (List<String>) detail.get("hosts");
-                    return new RolloutView.DecisionRecord(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("decided_at")),
-                            Decision.Kind.valueOf(rs.getString("kind")), rs.getString("reason"), rs.getString("actor"),
-                            ((Number) detail.get("wave")).intValue(), hostIds);
-                }).list());
+                .map((rs, ctx) -> decision(rs)).list());
+    }
+
+    private static RolloutView.DecisionRecord decision(java.sql.ResultSet rs) throws java.sql.SQLException {
+        Map<?, ?> detail = StateJson.read(rs.getString("detail_json"), Map.class);
+        @SuppressWarnings("unchecked")
+        List<String> hostIds = (List<String>) detail.get("hosts");
+        return new RolloutView.DecisionRecord(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("decided_at")),
+                Decision.Kind.valueOf(rs.getString("kind")), rs.getString("reason"), rs.getString("actor"),
+                ((Number) detail.get("wave")).intValue(), hostIds);
     }
 
     /** A rollout row the desired-set cache reads; {@code desiredHosts} is -1 when not counted yet. */
-    record Active(String id, String patch, String version, RolloutState state, long createdAt, long revision, long desiredHosts) {}
+    record Active(String id, String patch, String version, Set<String> wanting, long createdAt, long revision, long desiredHosts) {}
 
     /**
      * The rollouts that can put a patch in any host's desired set, oldest first: those holding a
@@ -388,15 +531,21 @@ public final class Rollouts {
     List<Active> active(Handle h) {
         return h.createQuery("SELECT id, patch_name, patch_version, state_json, created_at, revision, desired_hosts FROM rollouts "
                         + "WHERE desired_hosts <> 0 ORDER BY created_at, id")
-                .map((rs, ctx) -> new Active(rs.getString(1), rs.getString(2), rs.getString(3),
-                        StateJson.read(rs.getString(4), RolloutState.class), rs.getLong(5), rs.getLong(6), rs.getLong(7)))
-                .list();
+                .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3),
+                        StateJson.read(rs.getString(4), RolloutState.class), rs.getLong(5), rs.getLong(6), rs.getLong(7)})
+                .list().stream().map(row -> {
+                    String id = (String) row[0];
+                    RolloutState st = (RolloutState) row[3];
+                    Set<String> wanting = st.hosts().isEmpty() ? Set.copyOf(RolloutHosts.inPhase(h, id, RolloutCore.WANTS_PATCH))
+                            : Set.copyOf(Targeting.inPhase(st, RolloutCore.WANTS_PATCH));
+                    return new Active(id, (String) row[1], (String) row[2], wanting, (Long) row[4], (Long) row[5], (Long) row[6]);
+                }).toList();
     }
 
     /** Stores the count of an uncounted row read by {@link #active}, unless a step changed it since; desired sets do not move. */
     static void count(Handle h, Active r) {
         h.createUpdate("UPDATE rollouts SET desired_hosts = :n WHERE id = :id AND revision = :rev AND desired_hosts = -1")
-                .bind("n", (long) wanting(r.state()).size()).bind("id", r.id()).bind("rev", r.revision()).execute();
+                .bind("n", (long) r.wanting().size()).bind("id", r.id()).bind("rev", r.revision()).execute();
     }
 
     Database db() {

@@ -47,7 +47,7 @@ class RolloutFiguresTest {
     void figuresCountOnlyEvidenceSinceTheResumeAndUnknownAsFailed() {
         Map<String, HostReport> reports = Map.of("h1", seen(T0.plusSeconds(90), 0), "h2", seen(T0.plusSeconds(90), 0),
                 "h3", seen(T0.plusSeconds(90), 3_000_000), "h4", seen(T0.plusSeconds(90), 9_000_000), "h6", seen(T0.plusSeconds(30), 0));
-        RolloutSeries.Figures f = RolloutFigures.of("r_1", "fix", "3", state(Status.RUNNING, null), reports, T0.plusSeconds(100));
+        RolloutSeries.Figures f = RolloutFigures.of("r_1", "fix", "3", state(Status.RUNNING, null), reports, List.of("h5"), T0.plusSeconds(100));
         Map<String, RolloutSeries.Gate> gates = f.gates().stream().collect(Collectors.toMap(RolloutSeries.Gate::name, g -> g));
         assertThat(gates.get("failure_rate").value()).as("h1 and h2 of h1..h3; h4 failed before the resume").isEqualTo(2.0 / 3);
         assertThat(gates.get("failure_rate").threshold()).isEqualTo(0.5);

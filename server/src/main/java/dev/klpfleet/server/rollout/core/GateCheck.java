@@ -21,9 +21,6 @@ public final class GateCheck {
     public static Optional<String> firstViolation(RolloutState state, Map<String, HostReport> reports, Instant now) {
         Gates g = state.plan().gates();
         Instant since = state.gatesSince();
-        int finished = 0;
-        int failed = 0;
-        int stalled = 0;
         List<String> unknown = new ArrayList<>();
         List<String> crashed = new ArrayList<>();
         for (HostProgress h : state.hosts().values()) {
@@ -40,17 +37,10 @@ public final class GateCheck {
                 return Optional.of("host " + h.hostId() + " silent for over " + g.silenceAfterApply() + " after being told to apply");
             }
             if (h.phase().finishedApply() && !h.since().isBefore(since)) {
-                finished++;
-                if (h.phase() == Phase.FAILED) {
-                    failed++;
-                } else if (h.phase() == Phase.CRASH_SUSPECTED) {
-                    failed++;
-                    crashed.add(h.hostId());
-                } else if (h.phase() == Phase.UNKNOWN) {
-                    failed++;
+                if (h.phase() == Phase.UNKNOWN) {
                     unknown.add(h.hostId());
-                } else if (h.phase() == Phase.STALLED) {
-                    stalled++;
+                } else if (h.phase() == Phase.CRASH_SUSPECTED) {
+                    crashed.add(h.hostId());
                 }
                 for (Map.Entry<String, Double> limit : g.impactMax().entrySet()) {
                     Double v = r.impact().get(limit.getKey());
@@ -61,12 +51,19 @@ public final class GateCheck {
                 }
             }
         }
+        // The rates count every host of the rollout (its tally), not only the window's.
+        Tally t = state.tally();
+        long finished = t.gatedFinished();
+        long unknowns = t.gated(Phase.UNKNOWN);
+        long crashes = t.gated(Phase.CRASH_SUSPECTED);
+        long failed = t.gated(Phase.FAILED) + unknowns + crashes;
+        long stalled = t.gated(Phase.STALLED);
         if (finished > 0 && (double) failed / finished > g.maxFailureRate()) {
             return Optional.of("failure rate " + failed + "/" + finished + " over budget " + g.maxFailureRate()
-                    + (unknown.isEmpty() ? "" : " (" + unknown.size() + " with a result this server does not know: "
-                    + String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))) + (unknown.size() > 5 ? ", ..." : "") + ")")
-                    + (crashed.isEmpty() ? "" : " (" + crashed.size() + " crash-suspected: " + String.join(", ", crashed.subList(0, Math.min(5, crashed.size())))
-                    + (crashed.size() > 5 ? ", ..." : "") + ")"));
+                    + (unknowns == 0 ? "" : " (" + unknowns + " with a result this server does not know: "
+                    + String.join(", ", unknown.subList(0, Math.min(5, unknown.size()))) + (unknowns > Math.min(5, unknown.size()) ? ", ..." : "") + ")")
+                    + (crashes == 0 ? "" : " (" + crashes + " crash-suspected: " + String.join(", ", crashed.subList(0, Math.min(5, crashed.size())))
+                    + (crashes > Math.min(5, crashed.size()) ? ", ..." : "") + ")"));
         }
         if (finished > 0 && (double) stalled / finished > g.maxStallRate()) {
             return Optional.of("stall rate " + stalled + "/" + finished + " over budget " + g.maxStallRate());

@@ -75,6 +75,7 @@ public final class RolloutCore {
     private static RolloutState absorbReports(RolloutState s, Map<String, HostReport> reports, Instant now, List<Decision> out) {
         Map<String, HostProgress> hosts = new LinkedHashMap<>(s.hosts());
         boolean changed = false;
+        Map<String, Double> impact = new java.util.HashMap<>();
         for (HostProgress h : s.hosts().values()) {
             HostReport r = reports.get(h.hostId());
             if (r == null) {
@@ -84,6 +85,14 @@ public final class RolloutCore {
             boolean fresh = r.resultAt() != null && !r.resultAt().isBefore(h.since());
             if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
                 next = h.to(afterApply(a), r.resultAt(), a.wire());
+                if (!next.since().isBefore(s.gatesSince())) {
+                    for (String path : s.plan().gates().impactMax().keySet()) {
+                        Double v = r.impact().get(path);
+                        if (v != null) {
+                            impact.merge(path, v, Math::max);
+                        }
+                    }
+                }
             } else if (h.phase() == Phase.APPLIED && fresh && r.result() == ApplyResult.CRASH_SUSPECTED) {
                 // Reported after the boot that followed the apply: the host did not survive it long.
                 next = h.to(Phase.CRASH_SUSPECTED, r.resultAt(), ApplyResult.CRASH_SUSPECTED.wire());
@@ -104,7 +113,7 @@ public final class RolloutCore {
                 changed = true;
             }
         }
-        return changed ? s.withHosts(hosts) : s;
+        return changed ? s.withHosts(hosts).withImpact(impact) : s;
     }
 
     /**
@@ -190,9 +199,19 @@ public final class RolloutCore {
                 touched.add(h.hostId());
             }
         }
-        out.add(new Decision(now, Decision.Kind.ROLLBACK, why + "; " + touched.size() + " hosts told to unload", actor, s.wave(), touched));
-        return s.withHosts(hosts).with(Status.ROLLED_BACK, "rolled back: " + why);
+        // Hosts outside the window move too: storage applies the same shift to every host in these phases.
+        long told = 0;
+        for (Phase p : WANTS_PATCH) {
+            told += s.count(p);
+        }
+        out.add(new Decision(now, Decision.Kind.ROLLBACK, why + "; " + told + " hosts told to unload", actor, s.wave(), touched));
+        return s.withShift(hosts, WANTS_PATCH, Phase.ROLLING_BACK, now).with(Status.ROLLED_BACK, "rolled back: " + why);
     }
+
+    /** The phases a rollback moves to ROLLING_BACK: every one meant to have the patch loaded. */
+    public static final java.util.Set<Phase> WANTS_PATCH = java.util.Collections.unmodifiableSet(
+            java.util.Arrays.stream(Phase.values()).filter(Phase::wantsPatch)
+                    .collect(java.util.stream.Collectors.toCollection(() -> java.util.EnumSet.noneOf(Phase.class))));
 
     /** Soaks, passes and starts waves, then dispatches pending hosts up to the cap. */
     private static RolloutState advance(RolloutState s, Instant now, List<Decision> out) {
@@ -229,7 +248,7 @@ public final class RolloutCore {
     }
 
     private static boolean allFinishedThrough(RolloutState s, int wave) {
-        return s.hosts().values().stream().filter(h -> h.wave() >= 0 && h.wave() <= wave).allMatch(h -> h.phase().finishedApply());
+        return s.tally().unfinishedThrough(wave) == 0;
     }
 
     private static RolloutState dispatch(RolloutState s, Instant now, List<Decision> out) {
@@ -251,7 +270,7 @@ public final class RolloutCore {
             hosts.put(h.hostId(), h.to(Phase.DISPATCHED, now));
         }
         List<String> ids = pending.stream().map(HostProgress::hostId).toList();
-        long left = s.hosts().values().stream().filter(h -> h.phase() == Phase.PENDING && h.wave() <= s.wave()).count() - ids.size();
+        long left = s.tally().countThrough(s.wave(), Phase.PENDING) - ids.size();
         out.add(new Decision(now, Decision.Kind.DISPATCH, "wave " + waveName(s, s.wave()) + ": " + ids.size() + " hosts told to apply ("
                 + (applying + ids.size()) + "/" + cap + " applying, " + left + " waiting)", Decision.ENGINE, s.wave(), ids));
         return s.withHosts(hosts);
