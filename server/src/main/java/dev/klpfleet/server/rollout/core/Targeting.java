@@ -25,8 +25,15 @@ public final class Targeting {
      * hosts left over join the last wave.
      */
     public static RolloutState initial(String rolloutId, Plan plan, List<Target> targets, Instant now) {
+        // Each host's order key computed once (a SHA-256 per host), not once per comparison.
+        Map<String, String> keys = new HashMap<>();
+        for (Target t : targets) {
+            if (t.hasBuild()) {
+                keys.put(t.hostId(), order(rolloutId, t.hostId()));
+            }
+        }
         List<Target> withBuild = new ArrayList<>(targets.stream().filter(Target::hasBuild).toList());
-        withBuild.sort(Comparator.comparing(t -> order(rolloutId, t.hostId())));
+        withBuild.sort(Comparator.comparing(t -> keys.get(t.hostId())));
         Map<String, HostProgress> hosts = new HashMap<>();
         for (Target t : targets) {
             if (!t.hasBuild()) {
