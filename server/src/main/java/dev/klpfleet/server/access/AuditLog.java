@@ -57,11 +57,40 @@ public final class AuditLog {
 
     /** The newest {@code limit} entries, newest first. */
     public List<Entry> recent(int limit) {
-        return db.withHandle(h -> h.createQuery("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT :n").bind("n", limit)
-                .map((rs, ctx) -> new Entry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("at")), rs.getString("token_id"),
-                        rs.getString("token_name"), rs.getString("source"), rs.getString("action"), rs.getString("target"),
-                        rs.getString("outcome")))
-                .list());
+        return olderThan(null, limit);
+    }
+
+    /**
+     * Up to {@code limit} entries, newest first, older than the one {@code key} names ({@link #key(Entry)}), or
+     * from the newest when null: one indexed range read per page, however long the log.
+     *
+     * @throws IllegalArgumentException for a key this log did not make
+     */
+    public List<Entry> olderThan(String key, int limit) {
+        if (key == null) {
+            return db.withHandle(h -> h.createQuery("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT :n").bind("n", limit)
+                    .map((rs, ctx) -> entry(rs)).list());
+        }
+        int colon = key.indexOf(':');
+        long at;
+        try {
+            at = Long.parseLong(key.substring(0, Math.max(0, colon)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not an audit cursor");
+        }
+        String id = key.substring(colon + 1);
+        return db.withHandle(h -> h.createQuery("SELECT * FROM audit_log WHERE at < :at OR (at = :at AND id < :id) ORDER BY at DESC, id DESC LIMIT :n")
+                .bind("at", at).bind("id", id).bind("n", limit).map((rs, ctx) -> entry(rs)).list());
+    }
+
+    /** The paging key of {@code e}: its time and id, the order the log is read in. */
+    public static String key(Entry e) {
+        return e.at().toEpochMilli() + ":" + e.id();
+    }
+
+    private static Entry entry(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Entry(rs.getString("id"), Instant.ofEpochMilli(rs.getLong("at")), rs.getString("token_id"),
+                rs.getString("token_name"), rs.getString("source"), rs.getString("action"), rs.getString("target"), rs.getString("outcome"));
     }
 
     /** Longest target or outcome kept; what a client sent is quoted in them and must not grow the log without bound. */

@@ -273,15 +273,15 @@ public final class Api {
                 "Revoke a host's credential; the host gets 401 and new rollouts leave it out", c ->
                 s.hosts().revoke(c.param("hostId"), AuditLog.Actor.of(c.operator())).<Reply>map(Reply::ok)
                         .orElseGet(() -> refused(s, c, "host.revoke", c.param("hostId"), 404, "no host " + c.param("hostId")))));
-        r.add(new Route("GET", "/api/v1/audit", Access.ADMIN, 0, "The newest audit log entries (query: limit, default 100)", c -> {
-            int limit;
-            try {
-                limit = Integer.parseInt(c.query().getOrDefault("limit", "100"));
-            } catch (NumberFormatException e) {
-                return Reply.error(400, "limit must be a number");
-            }
-            return Reply.ok(s.audit().recent(Math.max(1, Math.min(limit, 10_000))));
-        }));
+        r.add(new Route("GET", "/api/v1/audit", Access.ADMIN, 0,
+                "The audit log, newest first, paged (query: limit 1..500, default 500; cursor from X-Next-Cursor)", c ->
+                Page.keyset(c, (after, n) -> {
+                    try {
+                        return s.audit().olderThan(after, n);
+                    } catch (IllegalArgumentException e) {
+                        throw new Call.BadRequest("cursor is not one this server gave out");
+                    }
+                }, AuditLog::key)));
         r.addAll(more);
         return r;
     }
