@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.klpfleet.protocol.evidence.RecordedEvidence;
 import dev.klpfleet.testbench.Fleet;
 import dev.klpfleet.testbench.FleetServer;
+import dev.klpfleet.testbench.KernelLine;
 import dev.klpfleet.testbench.Kernels;
 import dev.klpfleet.testbench.TestModules;
+import dev.klpfleet.testbench.evidence.EvidenceRecorder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,6 +59,8 @@ class FleetRolloutVmTest {
     static final String WAVES = "1,100%";
 
     Path work;
+    Path repo;
+    String enrollToken;
     FleetServer server;
     Fleet fleet;
     final Map<String, String> hostOf = new LinkedHashMap<>();
@@ -64,14 +69,14 @@ class FleetRolloutVmTest {
     @BeforeAll
     void bootTheFleetAndBuildThePatches() throws Exception {
         work = Files.createTempDirectory("klpfleet-fleet");
-        Path repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
+        repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
         FleetServer.host(List.of("keys", "generate", "--out", work.resolve("fleet").toString())).requireSuccess();
         FleetServer.host(List.of("keys", "generate", "--out", work.resolve("rogue").toString())).requireSuccess();
         // The server trusts both keys (a second signer, or a stolen key); the agents only the fleet's.
         Files.createDirectories(work.resolve("srv/keys"));
         Files.copy(work.resolve("rogue.pub"), work.resolve("srv/keys/rogue.pub"));
         server = new FleetServer(work.resolve("srv"), work.resolve("fleet.pub"), "fleet-admin-token-0123456789abcdef0123456789").start();
-        String enroll = json(server.cli("hosts", "enrollment-token", "--name", "fleet", "--json").requireSuccess().stdout()).get("token").asText();
+        String enroll = enrollToken = json(server.cli("hosts", "enrollment-token", "--name", "fleet", "--json").requireSuccess().stdout()).get("token").asText();
 
         // The fleet boots while the host builds.
         CompletableFuture<Fleet> booting = CompletableFuture.supplyAsync(() -> Fleet.up(new Fleet.Spec(work.resolve("fleet"), VMS, KERNELS,
@@ -261,7 +266,6 @@ class FleetRolloutVmTest {
     @Disabled("needs the crash-loop guard from the daemon branch (crash-suspected outcome)")
     void a_patch_that_crashes_the_canary_is_not_loaded_again_after_its_reboot_and_the_rollout_halts() throws IOException {
         String releases = String.join(",", Kernels.release("6.12"), Kernels.release("6.1"));
-        Path repo = Path.of(System.getProperty("klpfleet.testbench")).toAbsolutePath().getParent();
         build(repo.resolve("testbench/modules/klpf_panic_patch"), releases, "out-panic", "fleet.key", "1",
                 List.of("--symbols", work.resolve("symbols").toString()));
         server.cli("patch", "upload", work.resolve("out-panic").toString(), "--json").requireSuccess();
@@ -288,6 +292,72 @@ class FleetRolloutVmTest {
             }
         }
         server.cli("rollout", "rollback", id, "--reason", "crashed the canary", "--json").requireSuccess();
+    }
+
+    @Test
+    @Order(9)
+    void with_on_stall_wait_an_agent_reports_stalled_waiting_and_the_server_records_the_blocker() throws IOException {
+        // A second agent in vm1 (its own --data, its own host at the server), selected by the label it claims.
+        String agent2 = "bin/klpfleet agent --server http://10.0.2.100:8440 --data /tmp/agent2 --public-key /run/klpfleet/fleet.pub"
+                + " --stall-timeout 2s --on-stall wait --once --json";
+        fleet.exec("vm1", "cd " + repo + " && " + agent2 + " --enroll-token " + enrollToken + " --labels role=waiter").requireSuccess();
+        String id = json(server.cli("rollout", "create", "--patch", "klpf_target_patch", "--version", "1", "--host-label", "role=waiter",
+                "--waves", "1", "--soak", "PT0S", "--json").requireSuccess().stdout()).get("id").asText();
+        await(id, x -> !decisions(x, "DISPATCH").isEmpty());
+        // --once keeps passing (5 s apart) while the transition runs: in the background until it is ended below.
+        fleet.exec("vm1", "cd " + repo + " && { nohup " + agent2 + " >/tmp/agent-stall.out 2>/tmp/agent-stall.err & }").requireSuccess();
+        String event = awaitSql("SELECT evidence_json FROM host_events WHERE patch_name = 'klpf_target_patch' AND result = 'stalled-waiting'");
+        assertThat(exec("vm1", "cat /sys/kernel/livepatch/klpf_target_patch/transition").strip())
+                .as("the agent left the transition running, as asked").isEqualTo("1");
+        JsonNode evidence = JSON.readTree(event);
+        assertThat(evidence.get("result").asText()).isEqualTo("stalled-waiting");
+        assertThat(evidence.get("message").asText()).contains("klpf_sleeper", "klpf_target_wait");
+        JsonNode sleeper = null;
+        for (JsonNode b : evidence.get("blockers")) {
+            if (b.get("comm").asText().equals("klpf_sleeper")) {
+                sleeper = b;
+            }
+        }
+        assertThat(sleeper).as(evidence.toString()).isNotNull();
+        assertThat(sleeper.get("patchState").asText()).isEqualTo("unpatched");
+        assertThat(sleeper.get("functions").toString()).contains("klpf_target_wait [klpf_target]");
+        JsonNode unload = json(exec("vm1", "cd " + repo + " && bin/klpfleet kernel unload klpf_target_patch --json 2>/dev/null"));
+        assertThat(unload.get("result").asText()).isEqualTo("unloaded");
+
+        EvidenceRecorder recorder = new EvidenceRecorder(repo, KernelLine.V6_12, getClass().getSimpleName())
+                .add("agent-stalled-waiting", RecordedEvidence.Kind.LOAD_RESULT, "agent --on-stall wait in vm1 (the server's host_events)", evidence);
+        recorder.save();
+        assertThat(recorder.driftFromRecording()).as(EvidenceRecorder.describe(recorder.driftFromRecording())).isEmpty();
+        server.cli("rollout", "abort", id, "--reason", "stall left waiting, then unloaded", "--json").requireSuccess();
+    }
+
+    @Test
+    @Order(10)
+    void a_bad_taint_flag_becomes_the_forever_agents_health_event_at_the_server() throws IOException {
+        // W (bit 9): writing kernel.tainted can only add flags. Last scenario: a tainted host trips later rollouts' health gate.
+        fleet.exec("vm1", "echo 512 >/proc/sys/kernel/tainted").requireSuccess();
+        JsonNode evidence = JSON.readTree(awaitSql("SELECT evidence_json FROM host_events WHERE host_id = '" + hostOf.get("vm1")
+                + "' AND kind = 'health' AND event_id LIKE 'health-taint%'"));
+        assertThat(evidence.get("addedBad").findValuesAsText("letter")).containsExactly("W");
+        assertThat(evidence.get("taint").asLong() & 512).isEqualTo(512);
+        assertThat(evidence.get("message").asText()).contains("W");
+        EvidenceRecorder recorder = new EvidenceRecorder(repo, KernelLine.V6_12, getClass().getSimpleName() + "-health")
+                .add("health-taint", RecordedEvidence.Kind.HEALTH_TAINT, "echo 512 > kernel.tainted in vm1 (the server's host_events)", evidence);
+        recorder.save();
+        assertThat(recorder.driftFromRecording()).as(EvidenceRecorder.describe(recorder.driftFromRecording())).isEmpty();
+    }
+
+    /** Polls the server's database until {@code query} returns a row (bounded by {@link #ROLLOUT_TIMEOUT}); returns it. */
+    private String awaitSql(String query) {
+        long deadline = System.nanoTime() + ROLLOUT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String out = sql(query).strip();
+            if (!out.isEmpty()) {
+                return out;
+            }
+            sleep(Duration.ofSeconds(1));
+        }
+        throw new AssertionError("nothing for " + query + " within " + ROLLOUT_TIMEOUT + "\n" + fleet.agentLog("vm1"));
     }
 
     // ---------------------------------------------------------------------------------------------
