@@ -91,6 +91,8 @@ public final class Agent {
     private boolean lastCheckinUnchanged;
     private volatile String kernelRelease;
     private volatile Instant lastCheckinAt;
+    /** The host's own idle check-in interval ({@code klpfleet agent --interval}), or null to follow the server's. */
+    private Duration checkinInterval;
 
     /**
      * @throws IOException when the state file exists but is unreadable (the agent refuses to start
@@ -115,7 +117,16 @@ public final class Agent {
         this.state = stateFile.load();
     }
 
-    /** The state as last saved. */
+    /**
+     * Checks in every {@code interval} while idle instead of the server's {@code checkinIntervalSeconds}
+     * (still bounded by {@link Requeue#MIN_INTERVAL}..{@link Requeue#MAX_INTERVAL}); errors and
+     * a server's {@code Retry-After} still only lengthen the wait.
+     */
+    public Agent checkinInterval(Duration interval) {
+        this.checkinInterval = interval;
+        return this;
+    }
+
     /** The kernel release the last check-in reported, or null before the first. */
     public String kernelRelease() {
         return kernelRelease;
@@ -126,6 +137,7 @@ public final class Agent {
         return lastCheckinAt;
     }
 
+    /** The state as last saved. */
     public AgentState state() {
         return state;
     }
@@ -227,6 +239,9 @@ public final class Agent {
     }
 
     private Duration interval() {
+        if (checkinInterval != null) {
+            return checkinInterval;
+        }
         return desired == null ? Requeue.DEFAULT_INTERVAL : Duration.ofSeconds(desired.checkinIntervalSeconds());
     }
 

@@ -35,7 +35,12 @@ public enum TestModule {
      * Livepatch with objects vmlinux ({@code execdomains_proc_show,1} and {@code s_show,1}, the
      * latter with an explicit old_sympos) and {@code klpf_target} ({@code klpf_target_show,1}).
      */
-    KLPF_MULTI("klpf_multi");
+    KLPF_MULTI("klpf_multi"),
+    /**
+     * Livepatch with object {@code klpf_target} whose new {@code klpf_target_show} panics the
+     * kernel: loading it completes at once, {@code cat /proc/klpf_target} then takes the host down.
+     */
+    KLPF_PANIC_PATCH("klpf_panic_patch");
 
     private final String moduleName;
 

@@ -67,6 +67,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Reconcile until nothing is left to do, print what was done, and exit.")
     boolean once;
 
+    @Option(names = "--interval", paramLabel = "DURATION", converter = dev.klpfleet.cli.kernel.DurationConverter.class,
+            description = "Check in this often while idle (5s..1h; default: as the server asks, 60 s).")
+    java.time.Duration interval;
+
     @Option(names = "--metrics-textfile", paramLabel = "PATH",
             description = "Write the agent's state for node_exporter's textfile collector here after every pass (must end in .prom).")
     Path metricsTextfile;
@@ -105,6 +109,13 @@ public final class AgentCommand implements Callable<Integer> {
                     new ArtifactCache(data, plane, key), clock, Pause.REAL, random, crashWindow);
         } catch (IOException e) {
             throw new CommandFailure(ExitCodes.BAD_INPUT, "--data " + data + ": " + e.getMessage());
+        }
+        if (interval != null) {
+            if (interval.compareTo(dev.klpfleet.agent.reconcile.Requeue.MIN_INTERVAL) < 0
+                    || interval.compareTo(dev.klpfleet.agent.reconcile.Requeue.MAX_INTERVAL) > 0) {
+                throw new CommandFailure(ExitCodes.USAGE, "--interval must be between 5s and 1h, not " + interval.toSeconds() + "s");
+            }
+            agent.checkinInterval(interval);
         }
         Textfile textfile;
         try {

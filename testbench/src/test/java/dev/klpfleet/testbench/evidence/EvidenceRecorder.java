@@ -30,7 +30,7 @@ public final class EvidenceRecorder {
     public static final String PROPERTY = "klpfleet.recordEvidence";
     public static final String ENV = "KLPFLEET_RECORD_EVIDENCE";
     static final String HOW_TO_RERECORD = "mvn -B -o -pl testbench -am verify -D"
-            + PROPERTY + "=true -Dtest='KernelCommandsOn*VmTest,AgentRolloutVmTest,AgentCrashLoopVmTest' -Dsurefire.failIfNoSpecifiedTests=false"
+            + PROPERTY + "=true -Dtest='KernelCommandsOn*VmTest,FleetRolloutVmTest,AgentCrashLoopVmTest' -Dsurefire.failIfNoSpecifiedTests=false"
             + " (or " + ENV + "=1), then commit protocol/src/test/resources/evidence";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
