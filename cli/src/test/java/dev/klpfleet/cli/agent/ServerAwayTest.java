@@ -50,7 +50,7 @@ class ServerAwayTest {
             int port = fleet.server.uri().getPort();
             List<Duration> waits = new ArrayList<>();
             List<Pass> passes = new ArrayList<>();
-            ControlPlane plane = new ControlPlane(fleet.server.uri());
+            ControlPlane plane = fleet.controlPlane();
             Agent agent = new Agent(LiveKernel.at(new KernelRoot(kernel.root), InstantSource.system(), LoadOptions.defaults()), plane,
                     new StateFile(data), new ArtifactCache(data, plane, fleet.key.publicKey()), InstantSource.system(), d -> {
                         waits.add(d);
@@ -60,7 +60,9 @@ class ServerAwayTest {
                         } else if (n == 2 + AWAY_PASSES) {
                             try {
                                 back[0] = FleetServer.start(ServerConfig.of(fleet.dir, "127.0.0.1", port)
-                                        .withAdminToken(FleetOnLoopback.ADMIN).withEngineTick(Duration.ofMillis(100)));
+                                        .withAdminToken(FleetOnLoopback.ADMIN).withEngineTick(Duration.ofMillis(100))
+                                        // The same data directory: the same certificate, which the agent pinned.
+                                        .withTls(new dev.klpfleet.server.tls.Tls.SelfSigned()));
                             } catch (Exception e) {
                                 throw new IllegalStateException("the server did not come back on port " + port, e);
                             }
