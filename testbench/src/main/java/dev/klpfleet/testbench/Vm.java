@@ -24,6 +24,8 @@ public final class Vm {
     public static final String SHARE = "/share";
     /** Default hard limit on one guest, from boot to power-off. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+    /** Default bound on a boot reaching the command; vm-run boots a guest that misses it once more. */
+    public static final Duration DEFAULT_BOOT_TIMEOUT = Duration.ofMinutes(2);
     /** Extra host-side wait beyond the guest's timeout: initramfs build and qemu's kill. */
     static final Duration VM_RUN_GRACE = Duration.ofSeconds(60);
 
@@ -32,13 +34,15 @@ public final class Vm {
     private final int memoryMb;
     private final List<VmShare> shares;
     private final Duration timeout;
+    private final Duration bootTimeout;
 
-    private Vm(String release, int cpus, int memoryMb, List<VmShare> shares, Duration timeout) {
+    private Vm(String release, int cpus, int memoryMb, List<VmShare> shares, Duration timeout, Duration bootTimeout) {
         this.release = release;
         this.cpus = cpus;
         this.memoryMb = memoryMb;
         this.shares = List.copyOf(shares);
         this.timeout = timeout;
+        this.bootTimeout = bootTimeout;
     }
 
     /** Returns a guest of {@code line}'s installed release with 2 CPUs, 1536 MB and {@link #DEFAULT_TIMEOUT}. */
@@ -52,7 +56,7 @@ public final class Vm {
      * @throws TestbenchException if that kernel is not installed
      */
     public static Vm boot(String release) {
-        return new Vm(Kernels.release(release), 2, 1536, List.of(), DEFAULT_TIMEOUT);
+        return new Vm(Kernels.release(release), 2, 1536, List.of(), DEFAULT_TIMEOUT, DEFAULT_BOOT_TIMEOUT);
     }
 
     /** Returns the kernel release the guest boots. */
@@ -65,7 +69,7 @@ public final class Vm {
         if (cpus < 1) {
             throw new IllegalArgumentException("cpus must be positive: " + cpus);
         }
-        return new Vm(release, cpus, memoryMb, shares, timeout);
+        return new Vm(release, cpus, memoryMb, shares, timeout, bootTimeout);
     }
 
     /** Returns this guest with {@code memoryMb} MB of RAM (at least 256). */
@@ -73,7 +77,7 @@ public final class Vm {
         if (memoryMb < 256) {
             throw new IllegalArgumentException("memoryMb must be at least 256: " + memoryMb);
         }
-        return new Vm(release, cpus, memoryMb, shares, timeout);
+        return new Vm(release, cpus, memoryMb, shares, timeout, bootTimeout);
     }
 
     /** Returns this guest with {@code hostDir} mounted read-write at {@link #SHARE}. */
@@ -88,7 +92,7 @@ public final class Vm {
         }
         List<VmShare> more = new ArrayList<>(shares);
         more.add(new VmShare(hostDir, guestDir));
-        return new Vm(release, cpus, memoryMb, more, timeout);
+        return new Vm(release, cpus, memoryMb, more, timeout, bootTimeout);
     }
 
     /** Returns this guest with a hard limit of {@code timeout} (whole seconds, at least 1) from boot to power-off. */
@@ -96,7 +100,18 @@ public final class Vm {
         if (timeout.toSeconds() < 1) {
             throw new IllegalArgumentException("timeout must be at least one second: " + timeout);
         }
-        return new Vm(release, cpus, memoryMb, shares, timeout);
+        return new Vm(release, cpus, memoryMb, shares, timeout, bootTimeout);
+    }
+
+    /**
+     * Returns this guest with {@code bootTimeout} (whole seconds, at least 1) as the bound on a
+     * boot reaching the command: a guest that misses it is killed and booted once more.
+     */
+    public Vm bootTimeout(Duration bootTimeout) {
+        if (bootTimeout.toSeconds() < 1) {
+            throw new IllegalArgumentException("boot timeout must be at least one second: " + bootTimeout);
+        }
+        return new Vm(release, cpus, memoryMb, shares, timeout, bootTimeout);
     }
 
     /**
@@ -104,7 +119,8 @@ public final class Vm {
      * working directory; env {@code KLPFLEET_JAVA_OPTS} set for a fast JVM under TCG; stdin
      * empty), and returns after the guest powered off. A failing script is a normal result.
      *
-     * @throws TestbenchException if {@code vm-run} cannot start or hangs beyond the timeout plus {@link #VM_RUN_GRACE}
+     * @throws TestbenchException if {@code vm-run} cannot start or hangs beyond the timeout, one boot timeout (the one
+     *         boot vm-run repeats) and {@link #VM_RUN_GRACE}
      */
     public VmRun run(String shellScript) {
         return run(List.of("bash", "-c", shellScript));
@@ -125,6 +141,7 @@ public final class Vm {
                     "--cpus", Integer.toString(cpus),
                     "--mem", Integer.toString(memoryMb),
                     "--timeout", Long.toString(timeout.toSeconds()),
+                    "--boot-timeout", Long.toString(bootTimeout.toSeconds()),
                     "--console-log", console.toString()));
             for (VmShare share : shares) {
                 command.add("--share");
@@ -132,7 +149,7 @@ public final class Vm {
             }
             command.add("--");
             command.addAll(argv);
-            HostCommand.Result result = new HostCommand(command, timeout.plus(VM_RUN_GRACE)).run();
+            HostCommand.Result result = new HostCommand(command, timeout.plus(bootTimeout).plus(VM_RUN_GRACE)).run();
             return new VmRun(result.exitCode(), result.stdout(), Files.readString(console), result.stderr());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -147,6 +164,6 @@ public final class Vm {
 
     @Override
     public String toString() {
-        return "Vm[" + release + ", cpus=" + cpus + ", mem=" + memoryMb + "MB, shares=" + shares + ", timeout=" + timeout + "]";
+        return "Vm[" + release + ", cpus=" + cpus + ", mem=" + memoryMb + "MB, shares=" + shares + ", timeout=" + timeout + ", bootTimeout=" + bootTimeout + "]";
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the bench promises about one guest run: output, exit status, shares, environment, timeout. */
+/** What the bench promises about one guest run: output, exit status, shares, environment, timeouts. */
 @Tag("vm")
 class VmTest {
     /** Short enough that a guest sleeping for minutes is surely cut off. */
@@ -52,5 +52,18 @@ class VmTest {
 
         assertThat(run.timedOut()).as(run.describe()).isTrue();
         assertThat(run.benchOutput()).contains("timeout").contains("did not finish within 5s");
+    }
+
+    @Test
+    void aGuestThatNeverReachesItsCommandIsBootedOnceMoreAndThenReportedAsTimedOut() {
+        // No TCG boot reaches init's command within a second, so both boots miss the bound.
+        VmRun run = Vm.boot(KernelLine.V6_1).bootTimeout(Duration.ofSeconds(1)).run("echo never");
+
+        assertThat(run.timedOut()).as(run.describe()).isTrue();
+        assertThat(run.output()).doesNotContain("never");
+        assertThat(run.benchOutput())
+                .contains("did not reach its command within 1s (a boot hang")
+                .contains("booting it once more")
+                .contains("did not reach its command within 1s, twice");
     }
 }

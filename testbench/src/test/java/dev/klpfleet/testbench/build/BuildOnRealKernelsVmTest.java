@@ -148,7 +148,8 @@ class BuildOnRealKernelsVmTest {
                 repo=$1 S=$2 R=$3 G=$2/guest-$3
                 mkdir -p "$G"
                 k() { "$repo/bin/klpfleet" "$@"; }
-                step() { local n=$1; shift; "$@" >"$G/$n.out" 2>"$G/$n.err"; echo $? >"$G/$n.rc"; }
+                # A step that hangs ends with 124 in its .rc file, so a failure names the step.
+                step() { local n=$1; shift; timeout 180 "$@" >"$G/$n.out" 2>"$G/$n.err"; echo $? >"$G/$n.rc"; }
                 cat /proc/cmdline >"$G/cmdline-before"
                 step verify k verify "$S/$R" --public-key "$S/key.pub" --json
                 [ "$(cat "$G/verify.rc")" = 0 ] || exit 0
