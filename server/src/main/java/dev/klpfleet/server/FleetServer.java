@@ -170,7 +170,7 @@ public final class FleetServer implements AutoCloseable {
             jetty.addConnector(connector);
             jetty.addBean(new NetworkConnectionLimit(cfg.http().maxConnections(), connector));
             jetty.setErrorHandler(new JsonErrorHandler());
-            jetty.setHandler(new ApiHandler(routes, access, hosts, signIns, meters, cfg.http()));
+            jetty.setHandler(new ApiHandler(routes, access, hosts, signIns, audit, meters, cfg.http()));
             jetty.setStopTimeout(STOP_TIMEOUT.toMillis());
             jetty.start();
             Dashboard web = null;

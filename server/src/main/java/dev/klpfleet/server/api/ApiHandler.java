@@ -2,6 +2,7 @@ package dev.klpfleet.server.api;
 
 import dev.klpfleet.protocol.fleet.ApiError;
 import dev.klpfleet.server.access.AccessStore;
+import dev.klpfleet.server.access.AuditLog;
 import dev.klpfleet.server.access.Principal;
 import dev.klpfleet.server.access.Role;
 import dev.klpfleet.server.access.SignInFailures;
@@ -39,6 +40,7 @@ public final class ApiHandler extends Handler.Abstract {
     private final HostStore hosts;
     private final HttpLimits limits;
     private final SignInFailures signIns;
+    private final AuditLog audit;
 
     /** A route with its path split once and its timer, so matching a request allocates nothing but its parameters. */
     private record Compiled(Route route, String[] pattern, Timer timer) {
@@ -66,9 +68,10 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
-    public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, SignInFailures signIns, MeterRegistry meters,
-                      HttpLimits limits) {
+    public ApiHandler(List<Route> routes, AccessStore access, HostStore hosts, SignInFailures signIns, AuditLog audit,
+                      MeterRegistry meters, HttpLimits limits) {
         this.limits = limits;
+        this.audit = audit;
         this.signIns = signIns;
         this.routes = routes.stream().map(r -> new Compiled(r, r.path().substring(1).split("/", -1),
                 Timer.builder("klpfleet.http.requests").tag("method", r.method()).tag("route", r.path())
@@ -135,6 +138,7 @@ public final class ApiHandler extends Handler.Abstract {
             } else {
                 Duration deadline = found.route().maxBody() > Route.SMALL_BODY ? limits.uploadDeadline() : limits.bodyDeadline();
                 BodyReader.read(request, found.route().maxBody(), deadline, run, error -> {
+                    auditRefusedBody(who, method + " " + found.route().path(), error);
                     response.getHeaders().put(HttpHeader.CONNECTION, "close");
                     write(response, error, head, callback);
                 });
@@ -146,6 +150,25 @@ public final class ApiHandler extends Handler.Abstract {
             write(response, Reply.error(500, "internal error: " + e.getClass().getSimpleName() + " (see server log)"), head, callback);
         }
         return true;
+    }
+
+    /**
+     * A body refused before its route ran (too large, truncated, too slow) is audited like any
+     * refused upload or create, for operators and enrollers; a host's refused check-in is not an
+     * operator action and would only flood the log.
+     */
+    private void auditRefusedBody(Principal who, String route, Reply error) {
+        String outcome = "refused " + error.status() + ": " + (error instanceof Reply.Error e ? e.reason() : "");
+        try {
+            if (who instanceof Principal.Operator op) {
+                audit.record(op, "request.refused", route, outcome);
+            } else if (who instanceof Principal.Enroller en) {
+                audit.record(AuditLog.Actor.of(en), "request.refused", route, outcome);
+            }
+        } catch (RuntimeException e) {
+            // The client still gets its 4xx; the log says the audit entry is missing, without a stack trace.
+            LOG.warn("could not audit a refused request body on {}: {}", route, e.toString());
+        }
     }
 
     /** Runs a route's handler; a client error it finds becomes a 400, anything else a 500 logged once. */

@@ -36,6 +36,17 @@ public final class OpenApi {
                     Map.of("application/json", Map.of("schema", Map.of("$ref", "#/components/schemas/ApiError")))));
             op.put("responses", responses);
             item.put(r.method().toLowerCase(), op);
+            if (r.method().equals("GET")) {
+                // The server answers HEAD wherever it answers GET (ApiHandler): same status and headers, no body.
+                Map<String, Object> head = new LinkedHashMap<>(op);
+                head.put("summary", r.summary() + " (headers only)");
+                head.put("operationId", "head" + r.path().replaceAll("[^A-Za-z0-9]+", "_"));
+                Map<String, Object> headResponses = new LinkedHashMap<>();
+                headResponses.put("200", Map.of("description", "the GET's status and headers, no body"));
+                headResponses.put("4XX", Map.of("description", "the GET's error status, no body"));
+                head.put("responses", headResponses);
+                item.put("head", head);
+            }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.0.3");

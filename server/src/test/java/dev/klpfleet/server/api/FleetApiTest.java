@@ -42,10 +42,20 @@ class FleetApiTest {
             p.getValue().fieldNames().forEachRemaining(m -> operations.add(m.toUpperCase() + " " + p.getKey()));
         }
         assertThat(operations).contains("POST /api/v1/hosts/{hostId}/checkin", "POST /api/v1/artifacts", "POST /api/v1/rollouts/{rolloutId}/rollback",
-                "GET /healthz", "GET /metrics", "GET /api/v1/openapi.json");
+                "GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "HEAD /healthz", "HEAD /api/v1/hosts");
+        assertThat(operations.stream().filter(o -> o.startsWith("HEAD ")).map(o -> o.substring(5)))
+                .as("HEAD wherever GET").containsExactlyInAnyOrderElementsOf(operations.stream().filter(o -> o.startsWith("GET ")).map(o -> o.substring(4)).toList());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         for (String op : operations) {
             String[] mp = op.split(" ");
             String path = mp[1].replaceAll("\\{[^}]+}", "x");
+            if (mp[0].equals("HEAD")) {
+                java.net.http.HttpResponse<String> a = http.send(java.net.http.HttpRequest.newBuilder(fleet.server.uri().resolve(path))
+                        .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(a.statusCode()).as(op).isNotEqualTo(404).isNotEqualTo(405);
+                assertThat(a.body()).as(op).isEmpty();
+                continue;
+            }
             FleetClient.Answer a = mp[0].equals("GET") ? fleet.client(null).get(path) : fleet.client(null).post(path, Map.of());
             assertThat(a.status()).as(op).isNotEqualTo(404).isNotEqualTo(405);
         }

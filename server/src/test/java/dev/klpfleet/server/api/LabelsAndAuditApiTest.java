@@ -95,6 +95,35 @@ class LabelsAndAuditApiTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("databases")
+    void aBodyRefusedBeforeItsRouteRanTooLargeOrTruncatedIsAuditedWithWhoAndWhere(String kind) throws Exception {
+        try (TestFleet fleet = fleet(kind)) {
+            String token = fleet.token("auditor-bob", "OPERATOR");
+            String tooLarge = "POST /api/v1/rollouts HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + (Route.SMALL_BODY + 1) + "\r\n\r\n";
+            assertThat(RawHttp.exchange(fleet.server.uri(), tooLarge).status()).isEqualTo(413);
+            // A body announced as 100 bytes whose sender stops after 10 and closes its side.
+            try (java.net.Socket s = new java.net.Socket(fleet.server.uri().getHost(), fleet.server.uri().getPort())) {
+                s.setSoTimeout((int) RawHttp.ANSWER_WAIT.toMillis());
+                s.getOutputStream().write(("POST /api/v1/artifacts HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " + token
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"manifest").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertThat(RawHttp.read(s.getInputStream()).status()).isEqualTo(400);
+            }
+
+            List<JsonNode> log = new ArrayList<>();
+            fleet.admin.get("/api/v1/audit").json().forEach(log::add);
+            assertThat(entry(log, "request.refused", "POST /api/v1/rollouts").path("outcome").asText()).startsWith("refused 413: ")
+                    .contains("limit of " + Route.SMALL_BODY + " bytes");
+            assertThat(entry(log, "request.refused", "POST /api/v1/artifacts").path("outcome").asText()).startsWith("refused 400: ")
+                    .contains("truncated");
+            assertThat(outcomes(log, "request.refused", "auditor-bob")).hasSize(2);
+            assertThat(log).filteredOn(e -> e.path("action").asText().equals("request.refused"))
+                    .allSatisfy(e -> assertThat(e.path("source").asText()).isEqualTo("127.0.0.1"));
+        }
+    }
+
     @Test
     void failedSignInsAreAuditedAtMostOncePerSourceAndWindowAndThenCounted() throws Exception {
         try (TestFleet fleet = new TestFleet(); FleetServer quick = FleetServer.start(ServerConfig.of(Files.createTempDirectory("klpfleet-signin"),
