@@ -68,6 +68,11 @@ final class DashboardBench implements Callable<Integer> {
         }
         Map<String, Object> result = new LinkedHashMap<>();
         try (FleetServer server = FleetServer.start(cfg, DashboardOptions.on("127.0.0.1", 0))) {
+            HttpClient scrapes = HttpClient.newHttpClient();
+            HttpRequest scrape = HttpRequest.newBuilder(server.uri().resolve("/metrics")).build();
+            // The baseline of the same run: a scrape of the same server with an empty fleet.
+            double scrapeEmpty = median(scrapes, scrape);
+            long seedStarted = System.currentTimeMillis();
             long t0 = System.nanoTime();
             seed(server);
             result.put("hosts", hosts);
@@ -89,7 +94,13 @@ final class DashboardBench implements Callable<Integer> {
             for (String page : List.of("/", "/hosts", "/hosts?q=bench-0005", "/hosts/" + someHost, "/patches", "/rollouts", "/analytics", "/cves")) {
                 ms.put("page " + page, median(http, HttpRequest.newBuilder(web.resolve(page)).header("Cookie", cookie).build()));
             }
+            ms.put("metrics scrape, empty fleet", scrapeEmpty);
+            MetricsText after = awaitRefreshAfter(scrapes, scrape, seedStarted);
+            ms.put("metrics scrape", median(scrapes, scrape));
             result.put("medianMillis", ms);
+            result.put("metricsScrapeRatio", ms.get("metrics scrape") / scrapeEmpty);
+            result.put("metricsHostsCounted", after.sum("klpfleet_hosts{"));
+            result.put("metricsRefreshMeanMillis", 1000 * after.sum("klpfleet_metrics_refresh_seconds_sum") / after.sum("klpfleet_metrics_refresh_seconds_count"));
         }
         var out = spec.commandLine().getOut();
         output.emit(out, result, r -> {
@@ -97,8 +108,41 @@ final class DashboardBench implements Callable<Integer> {
             @SuppressWarnings("unchecked")
             Map<String, Double> m = (Map<String, Double>) r.get("medianMillis");
             m.forEach((k, v) -> out.printf("  %-32s %9.1f ms%n", k, v));
+            out.printf("  /metrics at %d hosts vs an empty fleet: %.2fx; its gauges count %.0f hosts; the refresher reads them in %.1f ms (mean, off the scrape path)%n",
+                    hosts, (Double) r.get("metricsScrapeRatio"), (Double) r.get("metricsHostsCounted"), (Double) r.get("metricsRefreshMeanMillis"));
         });
         return ExitCodes.OK;
+    }
+
+    /** How long the bench waits for the server's aggregate refresher to have read the seeded fleet. */
+    static final java.time.Duration REFRESH_WAIT = java.time.Duration.ofMinutes(3);
+
+    /** A scrape's text, summed by series-name prefix. */
+    record MetricsText(String text) {
+        double sum(String prefix) {
+            double total = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(prefix)) {
+                    total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return total;
+        }
+    }
+
+    /** Scrapes until the fleet aggregates were refreshed after {@code sinceMillis}, so a scrape reports the seeded hosts. */
+    private static MetricsText awaitRefreshAfter(HttpClient http, HttpRequest scrape, long sinceMillis) throws Exception {
+        long deadline = System.nanoTime() + REFRESH_WAIT.toNanos();
+        while (true) {
+            MetricsText m = new MetricsText(http.send(scrape, HttpResponse.BodyHandlers.ofString()).body());
+            if (m.sum("klpfleet_metrics_refresh_timestamp_seconds") * 1000 > sinceMillis && m.sum("klpfleet_hosts{") > 0) {
+                return m;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the server did not refresh its fleet aggregates within " + REFRESH_WAIT);
+            }
+            Thread.sleep(500);
+        }
     }
 
     private double median(HttpClient http, HttpRequest req) throws Exception {

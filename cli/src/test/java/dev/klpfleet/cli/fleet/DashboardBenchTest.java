@@ -33,7 +33,9 @@ class DashboardBenchTest {
         List<String> names = new ArrayList<>();
         r.path("medianMillis").fieldNames().forEachRemaining(names::add);
         assertThat(names).contains("api analytics/stalls", "api analytics/impact", "api analytics/failures", "api cves", "page /", "page /hosts",
-                "page /analytics", "page /cves", "page /patches", "page /rollouts");
+                "page /analytics", "page /cves", "page /patches", "page /rollouts", "metrics scrape", "metrics scrape, empty fleet");
+        assertThat(r.path("metricsHostsCounted").asDouble()).as("the scrape timed at the end reports the seeded fleet").isEqualTo(300);
+        assertThat(r.path("metricsRefreshMeanMillis").asDouble()).isPositive();
         r.path("medianMillis").forEach(v -> assertThat(v.asDouble()).isPositive());
     }
 }
