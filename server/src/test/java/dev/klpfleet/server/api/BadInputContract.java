@@ -234,4 +234,28 @@ abstract class BadInputContract {
         assertThat(fleet.admin.get("/api/v1/rollouts?limit=1").status()).isEqualTo(200);
         assertThat(fleet.admin.get("/api/v1/patches?limit=1").status()).isEqualTo(200);
     }
+
+    @Test
+    void rolloutPagesWalkEveryRolloutExactlyOnce() throws Exception {
+        fleet.enroll("paged-rollouts", "6.1.0-21-amd64", Map.of("paging", "rollouts"));
+        List<String> created = new ArrayList<>();
+        for (int v = 1; v <= 5; v++) {
+            assertThat(fleet.admin.post("/api/v1/artifacts", fleet.artifact("paged_fix", Integer.toString(v), "6.1.0-21-amd64")).status()).isEqualTo(201);
+            FleetClient.Answer r = fleet.admin.post("/api/v1/rollouts", Map.of("patch", "paged_fix", "version", Integer.toString(v),
+                    "selector", Map.of("labels", Map.of("paging", "rollouts"), "kernelReleases", List.of())));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            created.add(r.json().path("id").asText());
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            FleetClient.Answer page = fleet.admin.get("/api/v1/rollouts?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.json().size()).isLessThanOrEqualTo(2);
+            page.json().forEach(r -> seen.add(r.path("id").asText()));
+            cursor = page.nextCursor();
+        } while (cursor != null && ++pages < 100);
+        assertThat(seen).as("no rollout twice").doesNotHaveDuplicates().containsAll(created);
+    }
 }

@@ -76,6 +76,9 @@ class LabelsAndAuditApiTest {
             assertThat(ann.post("/api/v1/artifacts", unsigned).status()).isEqualTo(422);
             assertThat(ann.post("/api/v1/rollouts", Map.of("patch", "ghost", "version", "1")).status()).isEqualTo(404);
             assertThat(ann.postRaw("/api/v1/rollouts", "{\"patch\":\"p\",\"bogus\":1}", null).status()).isEqualTo(400);
+            assertThat(ann.post("/api/v1/artifacts", good).status()).isEqualTo(201);
+            FleetClient.Answer created = ann.post("/api/v1/rollouts", Map.of("patch", "audited_fix", "version", "1"));
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
             assertThat(fleet.admin.post("/api/v1/tokens", Map.of("name", "engine", "role", "ADMIN")).status()).isEqualTo(400);
             assertThat(fleet.admin.post("/api/v1/tokens/" + issued.path("id").asText() + "/revoke", null).status()).isEqualTo(200);
 
@@ -91,6 +94,9 @@ class LabelsAndAuditApiTest {
                     .anySatisfy(o -> assertThat(o).startsWith("refused 422").contains("SIGNATURE"));
             assertThat(outcomes(log, "rollout.create", "auditor-ann")).anySatisfy(o -> assertThat(o).startsWith("refused 404"))
                     .anySatisfy(o -> assertThat(o).startsWith("refused 400").contains("bogus"));
+            assertThat(entry(log, "rollout.create", created.json().path("id").asText()).path("outcome").asText())
+                    .as("a rollout that was created").startsWith("audited_fix 1 to ");
+            assertThat(outcomes(log, "patch.upload", "auditor-ann")).anySatisfy(o -> assertThat(o).startsWith("stored sha256:"));
             assertThat(outcomes(log, "token.issue", TestFleet.ADMIN_NAME)).anySatisfy(o -> assertThat(o).startsWith("refused 400").contains("reserved"));
         }
     }

@@ -153,4 +153,46 @@ class SlowClientsTest {
             }
         }
     }
+
+    /** How long the test waits to see that a connection beyond the overall limit is not served. */
+    static final Duration UNSERVED_WAIT = Duration.ofSeconds(2);
+
+    @Test
+    void connectionsBeyondTheOverallLimitWaitUnservedUntilOneCloses() throws Exception {
+        try (TestFleet fleet = new TestFleet(null, HttpLimits.DEFAULT.withConnections(6, 100))) {
+            URI uri = fleet.server.uri();
+            List<Socket> hogs = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                // Six client addresses, so only the overall limit can bite; each is answered once and stays open.
+                Socket hog = from("127.0.0." + i, uri);
+                send(hog, "GET /healthz HTTP/1.1\r\nHost: hog\r\n\r\n");
+                assertThat(RawHttp.read(hog.getInputStream()).status()).isEqualTo(200);
+                hogs.add(hog);
+            }
+            Socket seventh = from("127.0.0.7", uri);
+            seventh.setSoTimeout((int) UNSERVED_WAIT.toMillis());
+            send(seventh, "GET /healthz HTTP/1.1\r\nHost: seventh\r\nConnection: close\r\n\r\n");
+            InputStream in = seventh.getInputStream();
+            boolean answered;
+            try {
+                answered = in.read() >= 0;
+            } catch (java.net.SocketTimeoutException waiting) {
+                answered = false;
+            }
+            assertThat(answered).as("the seventh connection waits: the server accepts no more than six").isFalse();
+
+            hogs.get(0).close();
+            seventh.setSoTimeout((int) RawHttp.ANSWER_WAIT.toMillis());
+            assertThat(RawHttp.read(in).status()).as("served once a slot is free").isEqualTo(200);
+        }
+    }
+
+    private Socket from(String address, URI server) throws IOException {
+        Socket s = new Socket();
+        sockets.add(s);
+        s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+        s.connect(new InetSocketAddress(server.getHost(), server.getPort()), (int) PROBE_WAIT.toMillis());
+        s.setSoTimeout((int) RawHttp.ANSWER_WAIT.toMillis());
+        return s;
+    }
 }
