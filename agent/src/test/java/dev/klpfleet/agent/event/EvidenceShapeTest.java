@@ -58,7 +58,6 @@ class EvidenceShapeTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs the 6.12 recording agent-crash-suspected.json (protocol/src/test/resources/evidence), written by AgentCrashLoopVmTest run with KLPFLEET_RECORD_EVIDENCE=1; not yet recorded")
     void the_crash_suspected_event_has_exactly_the_field_paths_of_the_recorded_document() {
         List<JsonNode> recorded = RecordedEvidence.all(RecordedEvidence.Kind.CRASH_SUSPECTED).stream()
                 .map(RecordedEvidence.Recording::document).toList();

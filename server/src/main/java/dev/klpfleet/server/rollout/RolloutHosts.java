@@ -75,10 +75,13 @@ final class RolloutHosts {
                         // CROSS JOIN keeps SQLite on the events' received_at index (a scan of the new events, not of the rollout's hosts).
                         + "CROSS JOIN rollout_hosts rh "
                         + "WHERE rh.rollout_id = :id AND rh.host_id = e.host_id AND e.received_at > :from AND ((e.kind = 'health' AND rh.phase IN (<gated>) AND e.received_at >= :gates) "
-                        + "OR (e.kind IN ('apply', 'unload') AND e.patch_name = :p AND e.patch_version = :v AND rh.phase IN (<moving>))) "
+                        + "OR (e.kind IN ('apply', 'unload') AND e.patch_name = :p AND e.patch_version = :v AND (rh.phase IN (<moving>) "
+                        // An applied host reports crash-suspected after the boot that followed its apply.
+                        + "OR (rh.phase = 'APPLIED' AND e.kind = 'apply' AND e.result = :crashed)))) "
                         + "ORDER BY e.received_at, e.event_id")
                 .bind("id", rolloutId).bind("from", from).bind("p", patch).bind("v", version)
                 .bind("gates", head.gatesSince().toEpochMilli()).bindList("gated", GATED).bindList("moving", MOVING)
+                .bind("crashed", dev.klpfleet.protocol.outcome.ApplyResult.CRASH_SUSPECTED.wire())
                 .map((rs, ctx) -> {
                     window.put(rs.getString(6), progress(rs, 6));
                     return new Event(rs.getString(1), EventKind.fromWire(rs.getString(2)), rs.getString(3), rs.getString(4), rs.getLong(5));

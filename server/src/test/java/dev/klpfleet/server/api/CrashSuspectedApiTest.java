@@ -40,7 +40,6 @@ class CrashSuspectedApiTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs the 6.12 recording agent-crash-suspected.json (protocol/src/test/resources/evidence), written by AgentCrashLoopVmTest run with KLPFLEET_RECORD_EVIDENCE=1; not yet recorded")
     void a_crash_suspected_report_after_the_apply_halts_the_rollout_and_only_an_operator_clears_it() throws Exception {
         List<TestFleet.Host> hosts = List.of(fleet.enroll("crash-a", KERNEL, Map.of("fleet", "crash")),
                 fleet.enroll("crash-b", KERNEL, Map.of("fleet", "crash")));

@@ -81,7 +81,6 @@ class RolloutCoreTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs the 6.12 recording agent-crash-suspected.json (protocol/src/test/resources/evidence), written by AgentCrashLoopVmTest run with KLPFLEET_RECORD_EVIDENCE=1; not yet recorded")
     void aHostThatAppliedAndThenReportsCrashSuspectedIsAFailureAndTheRolloutHalts() {
         // A soak long enough that only the crash report can decide what happens after the canary applied.
         RolloutState s = start(new Plan(List.of(Wave.count("canary", 1), Wave.count("rest", 1)), Duration.ofHours(1), 1, gates(0.0, Map.of())),
@@ -108,7 +107,6 @@ class RolloutCoreTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs the 6.12 recording agent-crash-suspected.json (protocol/src/test/resources/evidence), written by AgentCrashLoopVmTest run with KLPFLEET_RECORD_EVIDENCE=1; not yet recorded")
     void aHostWhoseLoadNeverCompletedReportsCrashSuspectedFromDispatchedAndFreesItsSlot() {
         RolloutState s = start(plan(gates(1.0, Map.of()), Wave.count("all", 2)), "h1", "h2");
         String first = dispatched(s);

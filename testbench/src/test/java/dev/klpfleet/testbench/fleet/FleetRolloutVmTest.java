@@ -369,8 +369,11 @@ class FleetRolloutVmTest {
 
     private String create(String patch, String version, String... more) {
         List<String> argv = new ArrayList<>(List.of("rollout", "create", "--patch", patch, "--version", version, "--waves", WAVES,
-                "--soak", "PT0S", "--max-concurrent", "10"));
+                "--max-concurrent", "10"));
         argv.addAll(List.of(more));
+        if (!argv.contains("--soak")) {
+            argv.addAll(List.of("--soak", "PT0S"));
+        }
         argv.add("--json");
         return json(server.cli(argv.toArray(String[]::new)).requireSuccess().stdout()).get("id").asText();
     }
