@@ -50,6 +50,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The host agent: a level-based reconcile loop in the style of controller-runtime.
@@ -73,7 +76,8 @@ public final class Agent {
     /** Upper bound on passes of {@link #runOnce()}: each pass takes one step, so this is more steps than any desired set needs. */
     public static final int MAX_ONCE_PASSES = 32;
 
-    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+    /** SLF4J, as the server logs: {@code --log-format json} renders its key-value pairs as the fleet fields. */
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
 
     private final HostKernel kernel;
     private final ControlPlane server;
@@ -193,10 +197,17 @@ public final class Agent {
     /** One reconcile pass. Never throws for a server or disk failure: those end the pass as FAILED. */
     public Pass pass() throws InterruptedException {
         List<Action> actions = new ArrayList<>();
+        if (!state.enrolled()) {
+            return failed(actions, "not-enrolled", "this host is not enrolled: run once with --enroll-token", Optional.empty());
+        }
+        // Every line logged during the pass, the artifact cache's too, names the host (the MDC field "host").
+        try (MDC.MDCCloseable host = MDC.putCloseable("host", state.hostId())) {
+            return enrolledPass(actions);
+        }
+    }
+
+    private Pass enrolledPass(List<Action> actions) throws InterruptedException {
         try {
-            if (!state.enrolled()) {
-                return failed(actions, "not-enrolled", "this host is not enrolled: run once with --enroll-token", Optional.empty());
-            }
             flushOutbox(actions);
             Observation seen = kernel.observe(names());
             health(seen, actions);
@@ -330,7 +341,8 @@ public final class Agent {
                     next = next.withoutManaged(m.patch());
                 }
                 String message = e.evidence().path("message").asText();
-                LOG.log(System.Logger.Level.WARNING, message);
+                LOG.atWarn().addKeyValue("patch", m.patch()).addKeyValue("version", m.version()).addKeyValue("eventId", e.eventId())
+                        .addKeyValue("outcome", e.result().wire()).log("{}", message);
                 actions.add(new Action("crash-guard", m.patch(), m.version(), e.result().wire(), message, e.eventId(), null));
             }
         }
@@ -469,7 +481,8 @@ public final class Agent {
                     throw x;
                 }
                 // The server will never take this event as it is; keeping it would block every later one.
-                LOG.log(System.Logger.Level.WARNING, "dropped event " + e.eventId() + ": " + x.getMessage());
+                LOG.atWarn().addKeyValue("patch", e.patch()).addKeyValue("version", e.version()).addKeyValue("eventId", e.eventId())
+                        .addKeyValue("outcome", "rejected").log("dropped event {}: {}", e.eventId(), x.getMessage());
                 actions.add(new Action("report", e.patch(), e.version(), "rejected", x.getMessage(), e.eventId(), null));
                 save(state.dropped(e.eventId()));
                 continue;

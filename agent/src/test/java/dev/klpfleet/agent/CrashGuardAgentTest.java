@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.agent.artifact.ArtifactCache;
 import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.kernel.LiveKernel;
+import dev.klpfleet.agent.metrics.Textfile;
 import dev.klpfleet.agent.state.AgentState;
 import dev.klpfleet.agent.state.BootCheckin;
 import dev.klpfleet.agent.state.LoadMark;
@@ -140,6 +141,30 @@ class CrashGuardAgentTest {
         });
         assertThat(agent.state().crashSuspects()).isEmpty();
         assertThat(fleet.artifactDownloads).as("the next step goes for the desired build again").containsExactly(SHA);
+    }
+
+    @Test
+    void the_metrics_textfile_shows_the_hold_from_the_pass_that_set_it_until_the_pass_that_lifts_it() throws Exception {
+        loadedOnTheOldBoot(Duration.ofMinutes(2));
+        Agent agent = agent();
+        Path prom = data.resolve("klpfleet.prom");
+        Textfile textfile = new Textfile(prom);
+
+        textfile.passed(agent.pass(), agent.state(), agent.kernelRelease(), agent.lastCheckinAt(), NOW);
+
+        assertThat(java.nio.file.Files.readString(prom)).contains(
+                "klpfleet_agent_crash_holds 1\n",
+                "klpfleet_agent_crash_hold{patch=\"fix_cmdline\",version=\"1\"} 1\n",
+                "klpfleet_agent_crash_hold_since_timestamp_seconds{patch=\"fix_cmdline\",version=\"1\"} 1.796121E9\n");
+        String eventId = agent.state().crashSuspects().get("fix_cmdline").eventId();
+        fleet.crashHoldsJson = "[{\"eventId\":\"" + eventId + "\",\"patch\":\"fix_cmdline\",\"version\":\"1\",\"reportedAt\":\"2026-12-01T10:30:00Z\","
+                + "\"clearedAt\":\"2026-12-01T10:40:00Z\",\"clearedBy\":\"alice\",\"reason\":\"unrelated\"}]";
+
+        textfile.passed(agent.pass(), agent.state(), agent.kernelRelease(), agent.lastCheckinAt(), NOW.plusSeconds(60));
+
+        String lifted = java.nio.file.Files.readString(prom);
+        assertThat(lifted).contains("klpfleet_agent_crash_holds 0\n");
+        assertThat(lifted).doesNotContain("klpfleet_agent_crash_hold{", "klpfleet_agent_crash_hold_since_timestamp_seconds{");
     }
 
     @Test

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Artifacts by SHA-256 under {@code DATA/artifacts/<sha256>/}: the module, {@code manifest.json} and
@@ -32,7 +34,7 @@ import java.util.regex.Pattern;
  * fresh download that fails it, is refused.
  */
 public final class ArtifactCache {
-    private static final System.Logger LOG = System.getLogger(ArtifactCache.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactCache.class);
     public static final String DIR = "artifacts";
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern MODULE_FILE = Pattern.compile("[A-Za-z0-9_.-]{1,200}\\.ko");
@@ -67,7 +69,8 @@ public final class ArtifactCache {
                 // A copy that no longer matches its own name was torn on disk (a crash, a power loss,
                 // a bad sector): not evidence of tampering. It is replaced by a fresh download, which
                 // is verified like any other.
-                LOG.log(System.Logger.Level.WARNING, "cached artifact " + want.sha256() + " is torn (" + torn.get() + "); downloading it again");
+                LOG.atWarn().addKeyValue("patch", want.patch()).addKeyValue("version", want.version()).addKeyValue("sha256", want.sha256())
+                        .log("cached artifact {} is torn ({}); downloading it again", want.sha256(), torn.get());
                 deleteTree(here);
             }
         }

@@ -4,6 +4,7 @@ import dev.klpfleet.agent.Action;
 import dev.klpfleet.agent.Pass;
 import dev.klpfleet.agent.controlplane.ControlPlaneException;
 import dev.klpfleet.agent.state.AgentState;
+import dev.klpfleet.agent.state.CrashSuspect;
 import dev.klpfleet.agent.state.Durable;
 import dev.klpfleet.agent.state.ManagedPatch;
 import dev.klpfleet.kernel.impact.ImpactDelta;
@@ -21,9 +22,10 @@ import java.util.TreeMap;
 
 /**
  * The agent's state as a node_exporter textfile ({@code --collector.textfile.directory}): kernel release,
- * each managed patch's state, the last apply's result, timings and impact, the last answered check-in,
- * and the agent's own errors by kind. Rewritten after every pass through a forced temp file and an
- * atomic rename, so node_exporter never reads half a file. docs/OBSERVABILITY.md lists every series.
+ * each managed patch's state, the patches the crash-loop guard holds back, the last apply's result,
+ * timings and impact, the last answered check-in, and the agent's own errors by kind. Rewritten after
+ * every pass through a forced temp file and an atomic rename, so node_exporter never reads half a
+ * file. docs/OBSERVABILITY.md lists every series.
  */
 public final class Textfile {
     /** Failure kinds of a pass ({@link Pass#error()}), each with a series from the first write on. */
@@ -84,6 +86,7 @@ public final class Textfile {
             b.append("klpfleet_agent_patch{patch=\"").append(esc(m.patch())).append("\",version=\"").append(esc(m.version()))
                     .append("\",state=\"").append(m.phase().name().toLowerCase(Locale.ROOT)).append("\"} 1\n");
         }
+        crashHolds(b, state);
         head(b, "klpfleet_agent_last_checkin_timestamp_seconds", "gauge", "When the server last answered a check-in; 0 before it did");
         b.append("klpfleet_agent_last_checkin_timestamp_seconds ").append(seconds(lastCheckin)).append('\n');
         head(b, "klpfleet_agent_errors_total", "counter", "Failed passes since the agent started, by kind");
@@ -93,7 +96,7 @@ public final class Textfile {
         head(b, "klpfleet_agent_outbox_events", "gauge", "Events decided but not yet acknowledged by the server");
         b.append("klpfleet_agent_outbox_events ").append(state.outbox().size()).append('\n');
         if (lastApply != null) {
-            String labels = "patch=\"" + esc(lastApply.patch()) + "\",version=\"" + esc(lastApply.version()) + "\"";
+            String labels = patchLabels(lastApply.patch(), lastApply.version());
             head(b, "klpfleet_agent_last_apply", "gauge", "1, labelled with the last apply's patch, version and result wire name");
             b.append("klpfleet_agent_last_apply{").append(labels).append(",result=\"").append(esc(lastApply.result())).append("\"} 1\n");
             head(b, "klpfleet_agent_last_apply_timestamp_seconds", "gauge", "When the last apply ended");
@@ -118,6 +121,28 @@ public final class Textfile {
         head(b, "klpfleet_agent_textfile_timestamp_seconds", "gauge", "When the agent wrote this file");
         b.append("klpfleet_agent_textfile_timestamp_seconds ").append(seconds(now)).append('\n');
         return b.toString();
+    }
+
+    /** The crash-loop guard's holds ({@link AgentState#crashSuspects()}): patch and version only, so one series per held patch. */
+    private static void crashHolds(StringBuilder b, AgentState state) {
+        head(b, "klpfleet_agent_crash_holds", "gauge", "Patches the crash-loop guard holds back until an operator clears them (klpfleet hosts clear-crash)");
+        b.append("klpfleet_agent_crash_holds ").append(state.crashSuspects().size()).append('\n');
+        head(b, "klpfleet_agent_crash_hold", "gauge", "1 per patch held back after a boot that went down while or soon after loading it");
+        for (CrashSuspect c : state.crashSuspects().values()) {
+            b.append("klpfleet_agent_crash_hold{").append(patchLabels(c.patch(), c.version())).append("} 1\n");
+        }
+        head(b, "klpfleet_agent_crash_hold_since_timestamp_seconds", "gauge", "When the agent found the crash and set the hold");
+        for (CrashSuspect c : state.crashSuspects().values()) {
+            // A hold without its time has no sample: 0 would read as held since 1970.
+            if (c.detectedAt() != null) {
+                b.append("klpfleet_agent_crash_hold_since_timestamp_seconds{").append(patchLabels(c.patch(), c.version())).append("} ")
+                        .append(seconds(c.detectedAt())).append('\n');
+            }
+        }
+    }
+
+    private static String patchLabels(String patch, String version) {
+        return "patch=\"" + esc(patch) + "\",version=\"" + esc(version) + "\"";
     }
 
     private static void duration(StringBuilder b, String phase, Long ms) {

@@ -7,6 +7,7 @@ import dev.klpfleet.agent.Action;
 import dev.klpfleet.agent.Pass;
 import dev.klpfleet.agent.reconcile.Requeue;
 import dev.klpfleet.agent.state.AgentState;
+import dev.klpfleet.agent.state.CrashSuspect;
 import dev.klpfleet.agent.state.ManagedPatch;
 import dev.klpfleet.kernel.impact.ImpactDelta;
 import dev.klpfleet.kernel.load.Impact;
@@ -34,8 +35,16 @@ class TextfileTest {
     @TempDir
     Path dir;
 
+    static final AgentState APPLIED = AgentState.empty().enrolled("h_1", "klph_x")
+            .withManaged(new ManagedPatch("livepatch_cmdline", "3", "ab".repeat(32), "r_1", ManagedPatch.Phase.LOADED, 1));
+
     /** A host that applied livepatch_cmdline 3 on 6.12 (6.9 ms ksoftirqd delay during insmod), then failed to reach the server twice. */
     Path written() throws IOException {
+        return written(APPLIED);
+    }
+
+    /** As {@link #written()}, with {@code state} as the agent's state file. */
+    Path written(AgentState state) throws IOException {
         Path file = dir.resolve("klpfleet.prom");
         Textfile t = new Textfile(file);
         ImpactDelta insmod = new ImpactDelta(Duration.ofMillis(42), 6_900_000, 7_100_000, OptionalLong.of(3), OptionalLong.of(1200),
@@ -43,8 +52,6 @@ class TextfileTest {
         LoadResult applied = new LoadResult(Result.APPLIED, "livepatch_cmdline", "/var/lib/klpfleet/a.ko", "ab".repeat(32),
                 "6.12.48+deb13-amd64", "applied", List.of(), new Timings(120L, 30L, 850L, 4L, null, 1100L), List.of(), List.of(),
                 List.of(), new Impact(insmod, null));
-        AgentState state = AgentState.empty().enrolled("h_1", "klph_x")
-                .withManaged(new ManagedPatch("livepatch_cmdline", "3", "ab".repeat(32), "r_1", ManagedPatch.Phase.LOADED, 1));
         Pass apply = new Pass(Requeue.Outcome.STEPPED, List.of(new Action("load", "livepatch_cmdline", "3", "applied", "applied",
                 "e1", applied)), "loaded", null, Duration.ZERO, 0);
         Pass down = new Pass(Requeue.Outcome.FAILED, List.of(), "connection refused", "unreachable", Duration.ofSeconds(5), 0);
@@ -65,8 +72,10 @@ class TextfileTest {
                 "klpfleet_agent_last_apply_impact{path=\"insmod.ksoftirqdMaxDelayNanos\"} 6900000\n",
                 "klpfleet_agent_errors_total{kind=\"unreachable\"} 2\n",
                 "klpfleet_agent_errors_total{kind=\"denied\"} 0\n",
-                "klpfleet_agent_last_checkin_timestamp_seconds 1.893456E9\n");
+                "klpfleet_agent_last_checkin_timestamp_seconds 1.893456E9\n",
+                "klpfleet_agent_crash_holds 0\n");
         assertThat(text).as("a phase that did not happen has no series").doesNotContain("phase=\"revert\"");
+        assertThat(text).as("nothing held, no hold sample").doesNotContain("klpfleet_agent_crash_hold{");
         assertThat(dir.resolve("klpfleet.prom.tmp")).doesNotExist();
     }
 
@@ -78,7 +87,10 @@ class TextfileTest {
     @Test
     void nodeExportersTextfileCollectorReadsTheFileAndExposesItsSeries() throws Exception {
         Path exporter = RealTool.require("prometheus-node-exporter", "prometheus-node-exporter");
-        written();
+        // livepatch_sysctl 2 held back after the boot before this one went down 90 s after loading it.
+        written(APPLIED.suspected(new CrashSuspect("livepatch_sysctl", "2", "cd".repeat(32), "r_2", "applied-within-window",
+                "11111111-1111-4111-8111-111111111111", T0.minusSeconds(3690), T0.minusSeconds(3600), T0.minusSeconds(3510),
+                "crash-livepatch_sysctl-1", T0)));
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -102,7 +114,10 @@ class TextfileTest {
             assertThat(body).contains("node_textfile_scrape_error 0",
                     "klpfleet_agent_patch{patch=\"livepatch_cmdline\",state=\"loaded\",version=\"3\"} 1",
                     "klpfleet_agent_errors_total{kind=\"unreachable\"} 2",
-                    "klpfleet_agent_last_apply_impact{path=\"insmod.ksoftirqdMaxDelayNanos\"} 6.9e+06");
+                    "klpfleet_agent_last_apply_impact{path=\"insmod.ksoftirqdMaxDelayNanos\"} 6.9e+06",
+                    "klpfleet_agent_crash_holds 1",
+                    "klpfleet_agent_crash_hold{patch=\"livepatch_sysctl\",version=\"2\"} 1",
+                    "klpfleet_agent_crash_hold_since_timestamp_seconds{patch=\"livepatch_sysctl\",version=\"2\"} 1.893456e+09");
         } finally {
             p.destroy();
             p.waitFor();

@@ -12,6 +12,8 @@ import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.artifact.ArtifactCache;
 import dev.klpfleet.agent.kernel.LiveKernel;
 import dev.klpfleet.agent.reconcile.Requeue;
+import dev.klpfleet.agent.state.BootCheckin;
+import dev.klpfleet.agent.state.LoadMark;
 import dev.klpfleet.agent.state.ManagedPatch;
 import dev.klpfleet.agent.state.StateFile;
 import dev.klpfleet.cli.ExitCodes;
@@ -200,6 +202,133 @@ class AgentAgainstFleetServerTest {
         Cli again = Cli.run(agent);
         assertThat(again.code()).isEqualTo(ExitCodes.OK);
         assertThat(again.json().path("steps")).isEmpty();
+    }
+
+    @Test
+    void aHostBackFromABootThatDiedAfterALoadHoldsThePatchInItsTextfileAndWarnsInOneJsonLine() throws Exception {
+        String oldBoot = "11111111-1111-4111-8111-111111111111";
+        FixtureKernel kernel = new FixtureKernel(RELEASE).boot(oldBoot);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        String[] agent = agentArgs(data, kernel);
+        Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken("crashhold")));
+        assertThat(enrolled.code()).as(enrolled.err()).isEqualTo(ExitCodes.OK);
+        String hostId = enrolled.json().path("hostId").asText();
+        // fix_cmdline 3 applied on the old boot, which was last seen alive two minutes later: inside the 10 min window.
+        java.time.Instant loaded = java.time.Instant.now().minus(java.time.Duration.ofHours(1));
+        StateFile state = new StateFile(data);
+        state.save(state.load().marked(new LoadMark("fix_cmdline", "3", "ab".repeat(32), "r_gone", oldBoot, loaded.minusSeconds(3), loaded))
+                .checkedIn(new BootCheckin(oldBoot, loaded.plus(java.time.Duration.ofMinutes(2)))));
+        kernel.boot("22222222-2222-4222-8222-222222222222");
+
+        Path prom = data.resolve("klpfleet.prom");
+        Cli back = Cli.run(concat(agent, "--metrics-textfile", prom.toString(), "--log-format", "json"));
+
+        assertThat(back.code()).as(back.out() + back.err()).isEqualTo(ExitCodes.AGENT_STEP_FAILED);
+        String eventId = back.json().path("steps").get(0).path("eventId").asText();
+        assertThat(eventId).startsWith("crash-");
+        JsonNode warning = onlyLine(jsonLines(back.err()), l -> l.path("level").asText().equals("WARN")
+                && l.path("logger").asText().equals(Agent.class.getName()));
+        assertThat(warning.path("host").asText()).isEqualTo(hostId);
+        assertThat(warning.path("patch").asText()).isEqualTo("fix_cmdline");
+        assertThat(warning.path("version").asText()).isEqualTo("3");
+        assertThat(warning.path("eventId").asText()).isEqualTo(eventId);
+        assertThat(warning.path("outcome").asText()).isEqualTo("crash-suspected");
+        assertThat(warning.path("message").asText()).startsWith("crash suspected: boot " + oldBoot);
+        String textfile = Files.readString(prom);
+        assertThat(textfile).contains("klpfleet_agent_crash_holds 1\n", "klpfleet_agent_crash_hold{patch=\"fix_cmdline\",version=\"3\"} 1\n");
+        double since = sample(textfile, "klpfleet_agent_crash_hold_since_timestamp_seconds{patch=\"fix_cmdline\",version=\"3\"}");
+        assertThat(since).as("set by this boot's agent just now").isGreaterThan(loaded.getEpochSecond());
+        assertThat(fleet.admin.get("/api/v1/hosts/" + hostId + "/crash-holds").json().get(0).path("eventId").asText())
+                .as("the hold the textfile shows is the one the server has").isEqualTo(eventId);
+    }
+
+    @Test
+    void anEventTheServerRefusesForGoodIsDroppedWithAWarningInOneJsonLine() throws Exception {
+        FixtureKernel kernel = new FixtureKernel(RELEASE);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        String[] agent = agentArgs(data, kernel);
+        Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken("dropped")));
+        assertThat(enrolled.code()).as(enrolled.err()).isEqualTo(ExitCodes.OK);
+        // Decided while the host's clock still read 1970 (no RTC, before NTP): the server takes no event from before 2000.
+        HostEvent early = new HostEvent("unload-fix_cmdline-early", dev.klpfleet.protocol.outcome.EventKind.UNLOAD, "fix_cmdline", "3",
+                dev.klpfleet.protocol.outcome.UnloadResult.UNLOADED, java.time.Instant.ofEpochSecond(42), WireJson.mapper().createObjectNode());
+        StateFile state = new StateFile(data);
+        state.save(state.load().enqueue(early));
+
+        Cli dropped = Cli.run(concat(agent, "--log-format", "json"));
+
+        assertThat(dropped.code()).as("a dropped event is a failed step: " + dropped.out() + dropped.err()).isEqualTo(ExitCodes.AGENT_STEP_FAILED);
+        JsonNode warning = onlyLine(jsonLines(dropped.err()), l -> l.path("level").asText().equals("WARN")
+                && l.path("logger").asText().equals(Agent.class.getName()));
+        assertThat(warning.path("host").asText()).isEqualTo(enrolled.json().path("hostId").asText());
+        assertThat(warning.path("patch").asText()).isEqualTo("fix_cmdline");
+        assertThat(warning.path("version").asText()).isEqualTo("3");
+        assertThat(warning.path("eventId").asText()).isEqualTo("unload-fix_cmdline-early");
+        assertThat(warning.path("outcome").asText()).isEqualTo("rejected");
+        assertThat(warning.path("message").asText()).startsWith("dropped event unload-fix_cmdline-early: ");
+        assertThat(new StateFile(data).load().droppedEvents()).isEqualTo(1);
+    }
+
+    @Test
+    void aTornCachedArtifactIsDownloadedAgainWithAWarningInOneJsonLine() throws Exception {
+        byte[] module = "klp_torn: signed by the fleet, yet no ELF module; refused after the download".getBytes(StandardCharsets.UTF_8);
+        String sha = dev.klpfleet.protocol.artifact.Sha256.hex(module);
+        fleet.upload(module, "klp_torn", "2", RELEASE);
+        FixtureKernel kernel = new FixtureKernel(RELEASE);
+        Path data = Files.createTempDirectory("klpfleet-agent-data");
+        String[] agent = agentArgs(data, kernel);
+        Cli enrolled = Cli.run(concat(agent, "--enroll-token", fleet.enrollmentToken("torn")));
+        assertThat(enrolled.code()).as(enrolled.err()).isEqualTo(ExitCodes.OK);
+        String rollout = fleet.rollout("klp_torn", "2", "torn");
+        fleet.rolloutWhen(rollout, v -> v.path("waves").get(0).path("applying").asInt() == 1);
+        // A power loss while the cache was written by hand or an older agent: the module is there, its manifest never was.
+        Path cached = data.resolve("artifacts").resolve(sha);
+        Files.createDirectories(cached);
+        Files.write(cached.resolve("klp_torn.ko"), module);
+
+        Cli torn = Cli.run(concat(agent, "--log-format", "json"));
+
+        assertThat(torn.json().path("steps").get(0).path("message").asText()).as("verified, then found no module: " + torn.out())
+                .startsWith("refused: artifact module-malformed: ");
+        JsonNode warning = onlyLine(jsonLines(torn.err()), l -> l.path("level").asText().equals("WARN")
+                && l.path("logger").asText().equals(ArtifactCache.class.getName()));
+        assertThat(warning.path("host").asText()).isEqualTo(enrolled.json().path("hostId").asText());
+        assertThat(warning.path("patch").asText()).isEqualTo("klp_torn");
+        assertThat(warning.path("version").asText()).isEqualTo("2");
+        assertThat(warning.path("sha256").asText()).isEqualTo(sha);
+        assertThat(warning.path("message").asText()).isEqualTo("cached artifact " + sha + " is torn (manifest.json is missing); downloading it again");
+        assertThat(cached.resolve("manifest.sig")).as("downloaded again").exists();
+    }
+
+    /** {@code agent --once --json} against the fleet, trusting its key, on {@code kernel}. */
+    static String[] agentArgs(Path data, FixtureKernel kernel) throws Exception {
+        Path key = data.resolveSibling(data.getFileName() + ".pub");
+        Files.writeString(key, SigningKeys.publicPem(fleet.key.publicKey()));
+        return new String[] {"agent", "--server", fleet.url(), "--server-fingerprint", fleet.fingerprint(), "--data", data.toString(),
+                "--public-key", key.toString(), "--kernel-root", kernel.root.toString(), "--once", "--json"};
+    }
+
+    /** Every line of a --log-format json stderr, each of which must be one JSON object. */
+    static List<JsonNode> jsonLines(String err) throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (String line : err.lines().toList()) {
+            JsonNode l = WireJson.mapper().readTree(line);
+            assertThat(l.isObject()).as("a JSON object per line: " + line + "\nin\n" + err).isTrue();
+            out.add(l);
+        }
+        return out;
+    }
+
+    static JsonNode onlyLine(List<JsonNode> lines, java.util.function.Predicate<JsonNode> which) {
+        List<JsonNode> hits = lines.stream().filter(which).toList();
+        assertThat(hits).as(lines.toString()).hasSize(1);
+        return hits.get(0);
+    }
+
+    /** The value of the sample {@code series} (name and labels, exactly as written) in a textfile. */
+    static double sample(String textfile, String series) {
+        return textfile.lines().filter(l -> l.startsWith(series + " ")).map(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(series + " not in\n" + textfile));
     }
 
     @Test

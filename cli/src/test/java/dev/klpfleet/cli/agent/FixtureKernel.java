@@ -30,6 +30,12 @@ final class FixtureKernel {
         return this;
     }
 
+    /** The boot id /proc/sys/kernel/random/boot_id reads: a new one is a reboot, as the crash-loop guard sees it. */
+    FixtureKernel boot(String bootId) throws IOException {
+        write("/proc/sys/kernel/random/boot_id", bootId);
+        return this;
+    }
+
     FixtureKernel taint(long mask) throws IOException {
         write("/proc/sys/kernel/tainted", Long.toString(mask));
         return this;
