@@ -9,6 +9,9 @@
  * second and sleeps in its own loop in between: it switches to a new patch state at the first
  * try, then runs the new klpf_target_nap(); klpf_revert_stall makes that one sleep, so the
  * reversal of its stalled transition stalls too.
+ * Module parameter sleep_ms (0, the default: until the module is removed) bounds the sleeper's stay
+ * in klpf_target_wait(): after sleep_ms it leaves the function and sleeps in its own loop, so a
+ * stall it causes is transient - a later attempt of the same patch goes through.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -19,6 +22,9 @@
 #include <linux/err.h>
 
 static DECLARE_WAIT_QUEUE_HEAD(klpf_target_wq);
+static unsigned int sleep_ms;
+module_param(sleep_ms, uint, 0444);
+MODULE_PARM_DESC(sleep_ms, "how long klpf_sleeper stays in klpf_target_wait (0: until removal)");
 static struct task_struct *klpf_sleeper;
 static struct task_struct *klpf_napper;
 
@@ -31,7 +37,10 @@ static struct task_struct *klpf_napper;
  */
 noinline __attribute__((__noipa__)) void klpf_target_wait(void)
 {
-	wait_event_idle(klpf_target_wq, kthread_should_stop());
+	if (sleep_ms)
+		wait_event_idle_timeout(klpf_target_wq, kthread_should_stop(), msecs_to_jiffies(sleep_ms));
+	else
+		wait_event_idle(klpf_target_wq, kthread_should_stop());
 }
 
 noinline __attribute__((__noipa__)) int klpf_target_show(struct seq_file *m, void *v)
@@ -49,6 +58,9 @@ noinline __attribute__((__noipa__)) void klpf_target_nap(void)
 static int klpf_sleeper_fn(void *data)
 {
 	klpf_target_wait();
+	/* Left the patched function (sleep_ms passed): sleep outside it until the module goes. */
+	while (!kthread_should_stop())
+		schedule_timeout_idle(HZ / 10);
 	return 0;
 }
 

@@ -41,8 +41,8 @@ run blockers-human klpfleet kernel blockers
 run unload-waiting klpfleet kernel unload klpf_target_patch --json
 save modules-after-unload-waiting cut -d' ' -f1 /proc/modules
 #    ... and a patch whose reversal stalls too: klpf_napper switched at once and now sleeps in the
-#    NEW klpf_target_nap, so it cannot switch back (klpfleet waits its 30 s reverse timeout).
-run load-revert-stall klpfleet kernel load "$S/klpf_revert_stall.ko" --stall-timeout 2s --json
+#    NEW klpf_target_nap, so it cannot switch back (klpfleet waits its reverse timeout, 5 s here).
+run load-revert-stall klpfleet kernel load "$S/klpf_revert_stall.ko" --stall-timeout 2s --reverse-timeout 5s --json
 save transition-revert-stall cat /sys/kernel/livepatch/klpf_revert_stall/transition
 save enabled-revert-stall cat /sys/kernel/livepatch/klpf_revert_stall/enabled
 save napper-state-revert-stall cat "/proc/$(pgrep -x klpf_napper)/patch_state"
@@ -53,6 +53,40 @@ save sysfs-after-release ls /sys/kernel/livepatch
 run unload-revert-stall klpfleet kernel unload klpf_revert_stall --json
 save modules-after-revert-stall cut -d' ' -f1 /proc/modules
 rmmod klpf_target
+
+# 2b. A transient stall: klpf_sleeper stays in klpf_target_wait for 45 s only (sleep_ms; a TCG guest
+#     on a loaded machine needs over 10 s to start the JVM and reach the transition), longer than
+#     the stall timeout: the first attempt stalls and is reversed; once the sleeper's stack no longer
+#     holds the function (bounded: 120 x 0.5 s), the same load applies.
+insmod "$S/klpf_target.ko" sleep_ms=45000
+sleep 1
+run load-transient-1 klpfleet kernel load "$S/klpf_target_patch.ko" --stall-timeout 2s --json
+sleeper=$(pgrep -x klpf_sleeper)
+save sleeper-stack-between cat "/proc/$sleeper/stack"
+for _ in $(seq 1 120); do grep -q klpf_target_wait "/proc/$sleeper/stack" || break; sleep 0.5; done
+save sleeper-stack-after cat "/proc/$sleeper/stack"
+run load-transient-2 klpfleet kernel load "$S/klpf_target_patch.ko" --stall-timeout 20s --json
+run unload-transient klpfleet kernel unload klpf_target_patch --json
+rmmod klpf_target
+
+# 2c. Pinning off: insmod runs where the scheduler puts it, and the evidence says so. Then with
+#     loopback traffic in the guest (a bash /dev/tcp sender into a listening nc), pinned again.
+run load-unpinned klpfleet kernel load "$S/klpf_cmdline.ko" --no-pin-insmod --json
+run unload-unpinned klpfleet kernel unload klpf_cmdline --json
+ip link set lo up 2>/dev/null || busybox ip link set lo up 2>/dev/null
+if command -v busybox >/dev/null && busybox nc 2>&1 | grep -q -- '-l'; then
+  busybox nc -l -p 5999 >/dev/null 2>&1 & listener=$!
+  sleep 0.5
+  ( exec 3<>/dev/tcp/127.0.0.1/5999 && while :; do head -c 65536 /dev/zero >&3 || break; done ) 2>/dev/null & sender=$!
+  sleep 1
+  echo yes >"$S/net-load.txt"
+else
+  echo "no busybox nc in the guest" >"$S/net-load.txt"
+fi
+run load-pinned-netload klpfleet kernel load "$S/klpf_cmdline.ko" --json
+save softirqs-netload cat /proc/softirqs
+kill -9 "${sender:-}" "${listener:-}" 2>/dev/null
+run unload-pinned-netload klpfleet kernel unload klpf_cmdline --json
 
 # 3. Atomic replace: v1 then v2; v1 is gone, v2 active.
 run load-v1 klpfleet kernel load "$S/klpf_replace_v1.ko" --json

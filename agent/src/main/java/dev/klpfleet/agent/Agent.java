@@ -6,6 +6,7 @@ import dev.klpfleet.agent.controlplane.Checkin;
 import dev.klpfleet.agent.controlplane.ControlPlane;
 import dev.klpfleet.agent.controlplane.ControlPlaneException;
 import dev.klpfleet.agent.crash.CrashGuard;
+import dev.klpfleet.agent.event.Attempt;
 import dev.klpfleet.agent.event.Events;
 import dev.klpfleet.agent.kernel.HostKernel;
 import dev.klpfleet.agent.reconcile.Diff;
@@ -75,6 +76,11 @@ import org.slf4j.MDC;
 public final class Agent {
     /** Upper bound on passes of {@link #runOnce()}: each pass takes one step, so this is more steps than any desired set needs. */
     public static final int MAX_ONCE_PASSES = 32;
+    /**
+     * How often the agent looks at the stacks of the tasks that blocked a stalled load while its retry
+     * waits: one /proc/PID/stack read (a kernel unwind) per blocker each time.
+     */
+    public static final Duration RECHECK_EVERY = Duration.ofSeconds(5);
 
     /** SLF4J, as the server logs: {@code --log-format json} renders its key-value pairs as the fleet fields. */
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
@@ -97,6 +103,14 @@ public final class Agent {
     private volatile Instant lastCheckinAt;
     /** The host's own idle check-in interval ({@code klpfleet agent --interval}), or null to follow the server's. */
     private Duration checkinInterval;
+    /**
+     * The tasks that blocked the last stalled load of each artifact and rollout ({@link #stallKey}), kept
+     * in memory only: after a restart a retry simply waits for its notBefore.
+     */
+    private final java.util.Map<String, List<dev.klpfleet.kernel.transition.Blocker>> stallBlockers = new java.util.HashMap<>();
+    /** The last look at those tasks per key, and when it was taken (bounded by {@link #RECHECK_EVERY}). */
+    private final java.util.Map<String, List<dev.klpfleet.kernel.transition.BlockerRecheck.Seen>> lastRecheck = new java.util.HashMap<>();
+    private final java.util.Map<String, Instant> lastRecheckAt = new java.util.HashMap<>();
 
     /**
      * @throws IOException when the state file exists but is unreadable (the agent refuses to start
@@ -219,7 +233,18 @@ public final class Agent {
             }
             Map<String, String> held = new TreeMap<>();
             state.crashSuspects().values().forEach(c -> held.put(c.patch(), c.sha256()));
-            Step step = Diff.next(seen, want, state.managed(), state.failures(), held, clock.instant());
+            Instant now = clock.instant();
+            Step step = Diff.next(seen, want, state.managed(), state.failures(), held, now, d -> blockersLeft(d, now));
+            if (step instanceof Step.Pending p) {
+                List<dev.klpfleet.kernel.transition.BlockerRecheck.Seen> look = lastRecheck.getOrDefault(stallKey(p.desired()), List.of());
+                String where = look.isEmpty() ? "" : "; last blockers: " + look.stream()
+                        .map(x -> x.comm() + " pid " + x.pid() + " " + x.where().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                                + (x.stillIn().isEmpty() ? "" : " " + String.join(", ", x.stillIn())))
+                        .reduce((a, b) -> a + ", " + b).orElse("");
+                // While blockers are known, look again soon (at RECHECK_EVERY); otherwise the retry waits for its time.
+                return done(stallBlockers.containsKey(stallKey(p.desired())) ? Requeue.Outcome.WAITING : Requeue.Outcome.IDLE,
+                        actions, p.why() + where);
+            }
             if (step instanceof Step.Idle) {
                 return done(Requeue.Outcome.IDLE, actions, "nothing to do: " + want.size() + " desired, "
                         + state.managed().size() + " managed" + (lastCheckinUnchanged ? "; desired set unchanged (304)" : ""));
@@ -370,6 +395,30 @@ public final class Agent {
         }
     }
 
+    /** The key of the blockers kept for one artifact's loads in one rollout. */
+    private static String stallKey(DesiredPatch d) {
+        return Failures.apply(d.patch(), d.sha256(), d.rolloutId());
+    }
+
+    /**
+     * Whether the retry {@code d} may start before its notBefore: the tasks that blocked the last
+     * attempt are known and every one of them has left the patched functions (or exited). Looks at
+     * their stacks at most every {@link #RECHECK_EVERY}.
+     */
+    private boolean blockersLeft(DesiredPatch d, Instant now) {
+        String key = stallKey(d);
+        List<dev.klpfleet.kernel.transition.Blocker> last = stallBlockers.get(key);
+        if (last == null || d.attemptNumber() < 2) {
+            return false;
+        }
+        Instant at = lastRecheckAt.get(key);
+        if (at == null || !now.isBefore(at.plus(RECHECK_EVERY))) {
+            lastRecheck.put(key, kernel.recheck(last));
+            lastRecheckAt.put(key, now);
+        }
+        return dev.klpfleet.kernel.transition.BlockerRecheck.allLeft(lastRecheck.getOrDefault(key, List.of()));
+    }
+
     private String execute(Step step, Observation seen, List<Action> actions)
             throws ControlPlaneException, IOException, InterruptedException {
         if (step instanceof Step.Load l) {
@@ -391,9 +440,14 @@ public final class Agent {
         ManagedPatch prev = state.managed().get(d.patch());
         boolean resuming = prev != null && prev.phase() == ManagedPatch.Phase.LOADING
                 && prev.sha256().equals(d.sha256()) && prev.rolloutId().equals(d.rolloutId());
-        int attempt = resuming ? prev.attempt() : prev == null ? 1 : prev.attempt() + 1;
+        // At least the plan's attempt: a retry after a reversed stall (whose entry is gone) gets a new event id.
+        int attempt = Math.max(resuming ? prev.attempt() : prev == null ? 1 : prev.attempt() + 1, d.attemptNumber());
         String eventId = Events.id("apply", d.patch(), d.version(), d.sha256(), d.rolloutId(), attempt);
-        String failureKey = Failures.apply(d.patch(), d.sha256(), d.rolloutId());
+        String failureKey = Failures.apply(d.patch(), d.sha256(), d.rolloutId(), d.attemptNumber());
+        String key = stallKey(d);
+        Instant now = clock.instant();
+        Attempt stamp = new Attempt(d.attemptNumber(), d.notBefore(), d.notBefore() != null && now.isBefore(d.notBefore()),
+                lastRecheck.getOrDefault(key, List.of()));
 
         Fetched fetched = artifacts.fetch(d, state.credential(), seen.kernelRelease());
         ModuleInspection module = null;
@@ -406,7 +460,7 @@ public final class Agent {
         }
         if (fetched instanceof Fetched.Refused r) {
             LoadResult refusal = Events.refusal(d.patch(), d.sha256(), seen.kernelRelease(), r.reason(), r.detail());
-            HostEvent e = Events.apply(eventId, d.version(), refusal, clock.instant());
+            HostEvent e = Events.apply(eventId, d.version(), refusal, clock.instant(), stamp);
             save(state.failed(failureKey, clock.instant()).enqueue(e));
             actions.add(new Action("load", d.patch(), d.version(), e.result().wire(), refusal.message(), eventId, refusal));
             return;
@@ -422,7 +476,14 @@ public final class Agent {
         save(state.withManaged(new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADING, attempt))
                 .marked(mark));
         LoadResult r = kernel.load(ready.module(), module);
-        HostEvent e = Events.apply(eventId, d.version(), r, clock.instant());
+        HostEvent e = Events.apply(eventId, d.version(), r, clock.instant(), stamp);
+        lastRecheck.remove(key);
+        lastRecheckAt.remove(key);
+        if (r.result() == Result.STALLED_REVERTED) {
+            stallBlockers.put(key, r.blockers());
+        } else {
+            stallBlockers.remove(key);
+        }
         AgentState next = state.enqueue(e);
         ManagedPatch loaded = new ManagedPatch(d.patch(), d.version(), d.sha256(), d.rolloutId(), ManagedPatch.Phase.LOADED, attempt);
         // A load that left our code in the kernel is watched for the crash window; one that left nothing is done with.

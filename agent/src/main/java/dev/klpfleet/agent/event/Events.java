@@ -45,6 +45,21 @@ public final class Events {
         return new HostEvent(eventId, EventKind.APPLY, r.patch(), version, applyResult(r.result()), at, evidence(r));
     }
 
+    /**
+     * As {@link #apply(String, String, LoadResult, Instant)}, the evidence stamped with the attempt
+     * ({@code attempt: {number, notBefore, startedEarly, lastBlockers}}).
+     */
+    public static HostEvent apply(String eventId, String version, LoadResult r, Instant at, Attempt attempt) {
+        return new HostEvent(eventId, EventKind.APPLY, r.patch(), version, applyResult(r.result()), at, evidence(r, attempt));
+    }
+
+    /** The load result as {@code kernel load --json} prints it, with the agent's {@code attempt} object added. */
+    public static JsonNode evidence(LoadResult r, Attempt attempt) {
+        ObjectNode ev = (ObjectNode) evidence(r);
+        ev.set("attempt", WireJson.mapper().valueToTree(attempt));
+        return ev;
+    }
+
     /** The unload event, with the unload's result as evidence; "not loaded" counts as unloaded. */
     public static HostEvent unload(String eventId, String version, LoadResult r, Instant at) {
         return new HostEvent(eventId, EventKind.UNLOAD, r.patch(), version, unloadResult(r.result()), at, evidence(r));

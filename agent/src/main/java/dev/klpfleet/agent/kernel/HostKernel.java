@@ -4,6 +4,9 @@ import dev.klpfleet.agent.reconcile.Observation;
 import dev.klpfleet.kernel.load.LoadResult;
 import dev.klpfleet.kernel.module.ModuleInspection;
 import java.nio.file.Path;
+import dev.klpfleet.kernel.transition.Blocker;
+import dev.klpfleet.kernel.transition.BlockerRecheck;
+import java.util.List;
 import java.util.Set;
 
 /** The running kernel as the agent uses it: observe, load one patch, unload one patch. */
@@ -20,4 +23,12 @@ public interface HostKernel {
 
     /** Disables and removes {@code patch}; see {@code PatchLoader#unload}. */
     LoadResult unload(String patch) throws InterruptedException;
+
+    /**
+     * Where the tasks that blocked a stalled transition are now ({@code /proc/PID/task/TID/stack}): still
+     * in a patched function, left it, or gone. One stack read per blocker; the caller bounds the rate.
+     */
+    default List<BlockerRecheck.Seen> recheck(List<Blocker> last) {
+        return List.of();
+    }
 }

@@ -82,4 +82,9 @@ public final class LiveKernel implements HostKernel {
     public LoadResult unload(String patch) throws InterruptedException {
         return loader.unload(patch, options);
     }
+
+    @Override
+    public java.util.List<dev.klpfleet.kernel.transition.BlockerRecheck.Seen> recheck(java.util.List<dev.klpfleet.kernel.transition.Blocker> last) {
+        return new dev.klpfleet.kernel.transition.BlockerRecheck(new dev.klpfleet.kernel.task.Tasks(root)).recheck(last);
+    }
 }

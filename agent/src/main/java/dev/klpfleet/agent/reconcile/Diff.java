@@ -34,12 +34,29 @@ public final class Diff {
         return next(kernel, desired, managed, failures, Map.of(), now);
     }
 
+    /** As {@link #next(Observation, List, Map, Map, Map, Instant, java.util.function.Predicate)} without crash holds. */
+    public static Step next(Observation kernel, List<DesiredPatch> desired, Map<String, ManagedPatch> managed,
+                            Map<String, Instant> failures, Instant now, java.util.function.Predicate<DesiredPatch> startEarly) {
+        return next(kernel, desired, managed, failures, Map.of(), now, startEarly);
+    }
+
     /**
      * @param held the crash guard's holds: sha256 of the build held back, by patch name. A held build
      *             is never loaded (nor an interrupted load of it resumed); another build of the patch is.
      */
     public static Step next(Observation kernel, List<DesiredPatch> desired, Map<String, ManagedPatch> managed,
                             Map<String, Instant> failures, Map<String, String> held, Instant now) {
+        return next(kernel, desired, managed, failures, held, now, d -> false);
+    }
+
+    /**
+     * As {@link #next(Observation, List, Map, Map, Map, Instant)}; a desired attempt whose {@code notBefore}
+     * has not come is loaded only if {@code startEarly} says so (the last attempt's blockers left the
+     * patched functions), else it is {@link Step.Pending} when nothing else is to do.
+     */
+    public static Step next(Observation kernel, List<DesiredPatch> desired, Map<String, ManagedPatch> managed,
+                            Map<String, Instant> failures, Map<String, String> held, Instant now,
+                            java.util.function.Predicate<DesiredPatch> startEarly) {
         Optional<ObservedPatch> busy = kernel.inTransition();
         if (busy.isPresent()) {
             return new Step.Wait("patch " + busy.get().name() + " is in transition");
@@ -67,6 +84,7 @@ public final class Diff {
                         : m.patch() + " " + m.version() + " is no longer desired");
             }
         }
+        Step.Pending pending = null;
         for (DesiredPatch d : desired) {
             ManagedPatch m = managed.get(d.patch());
             // A new rollout of an artifact already applied still gets a load: it finds the patch applied,
@@ -74,9 +92,17 @@ public final class Diff {
             boolean applied = m != null && m.sha256().equals(d.sha256()) && m.rolloutId().equals(d.rolloutId())
                     && kernel.patch(d.patch()).filter(ObservedPatch::enabled).isPresent();
             boolean blocked = m != null && !m.sha256().equals(d.sha256()) && kernel.present(d.patch());
-            if (!applied && !blocked && !isHeld(d, held) && !failures.containsKey(Failures.apply(d.patch(), d.sha256(), d.rolloutId()))) {
-                return new Step.Load(d, m == null ? d.patch() + " " + d.version() + " is desired and not loaded by this agent"
-                        : d.patch() + " " + d.version() + " is desired and not applied in the kernel");
+            if (!applied && !blocked && !isHeld(d, held) && !failures.containsKey(Failures.apply(d.patch(), d.sha256(), d.rolloutId(), d.attemptNumber()))) {
+                boolean due = d.notBefore() == null || !now.isBefore(d.notBefore());
+                if (!due && !startEarly.test(d)) {
+                    if (pending == null) {
+                        pending = new Step.Pending(d, d.patch() + " " + d.version() + " attempt " + d.attemptNumber() + " is due at " + d.notBefore());
+                    }
+                    continue;
+                }
+                String attempt = d.attemptNumber() > 1 ? " (attempt " + d.attemptNumber() + (due ? "" : ", early: the last blockers left") + ")" : "";
+                return new Step.Load(d, (m == null ? d.patch() + " " + d.version() + " is desired and not loaded by this agent"
+                        : d.patch() + " " + d.version() + " is desired and not applied in the kernel") + attempt);
             }
         }
         for (ManagedPatch m : managed.values()) {
@@ -84,7 +110,7 @@ public final class Diff {
                 return new Step.Forget(m, m.patch() + " is gone from the kernel and not desired");
             }
         }
-        return new Step.Idle();
+        return pending != null ? pending : new Step.Idle();
     }
 
     private static boolean recentlyFailedUnload(ManagedPatch m, Map<String, Instant> failures, Instant now) {

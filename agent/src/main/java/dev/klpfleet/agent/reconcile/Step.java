@@ -18,6 +18,13 @@ public sealed interface Step {
     /** A transition is running; the kernel runs one at a time, so nothing may start now. */
     record Wait(String why) implements Step {}
 
+    /**
+     * The desired set grants {@code desired} another attempt after a stalled transition, not before
+     * {@code desired.notBefore()}: nothing to do until then, unless the tasks that blocked the last
+     * attempt have left the patched functions.
+     */
+    record Pending(DesiredPatch desired, String why) implements Step {}
+
     /** Observed state matches the desired set (failed operations excepted): nothing to do. */
     record Idle() implements Step {}
 }

@@ -37,6 +37,12 @@ class EvidenceShapeTest {
 
         SortedMap<String, String> live = JsonShape.of(Events.evidence(everyFieldSet()));
         List<String> drift = JsonShape.differences(JsonShape.union(recorded), live);
+        if (recorded.stream().allMatch(d -> d.at("/impact/pinning").isMissingNode())) {
+            // Recorded before issue 12 added these fields; only a VM run can re-record them (README in the
+            // evidence directory). Until then exactly these additions are known, and nothing else may drift.
+            drift = drift.stream().filter(d -> !(d.startsWith("+ advice ") || d.startsWith("+ blockers[].state ")
+                    || d.startsWith("+ impact.pinning"))).toList();
+        }
 
         assertThat(drift).as("LoadResult's JSON left the recorded shape:\n  " + String.join("\n  ", drift)
                 + "\nre-record the evidence (protocol/src/test/resources/evidence/README.md) if this is intended").isEmpty();
@@ -109,9 +115,14 @@ class EvidenceShapeTest {
         ImpactDelta delta = new ImpactDelta(Duration.ofMillis(1200), 1, 2, OptionalLong.of(3), OptionalLong.of(4),
                 OptionalLong.of(5), OptionalLong.of(6), OptionalLong.of(7));
         Blocker blocker = new Blocker(10, 11, "klpf_sleeper", true, PatchState.UNPATCHED,
-                List.of("klpf_target_wait+0x10/0x20 [klpf_target]"), List.of("klpf_target_wait [klpf_target]"));
+                List.of("klpf_target_wait+0x10/0x20 [klpf_target]"), List.of("klpf_target_wait [klpf_target]"), "I");
+        dev.klpfleet.kernel.pin.Pinning pinning = new dev.klpfleet.kernel.pin.Pinning(1, "CPU 1 ran the fewest", 200L, List.of(0, 1),
+                List.of(40L, 3L), List.of(12L, 9L), "1");
         return new LoadResult(Result.STALLED_REVERTED, "p", "/m/p.ko", "ab".repeat(32), "6.12.0", "stalled",
                 List.of(new Check("vermagic", Verdict.PASS, "matches")), new Timings(1L, 2L, 3L, 4L, 5L, 6L),
-                List.of(blocker), List.of("q"), List.of("livepatch: enabling patch 'p'"), new Impact(delta, delta));
+                List.of(blocker), List.of("q"), List.of("livepatch: enabling patch 'p'"), new Impact(delta, delta, pinning),
+                // Empty: no real kernel of the VM tests produces advice (6.1/6.12 signal by themselves, and the test
+                // modules' kthreads sleep), so no recording holds an advice line to compare one with.
+                List.of());
     }
 }

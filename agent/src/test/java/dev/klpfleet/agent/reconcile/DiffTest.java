@@ -144,4 +144,29 @@ class DiffTest {
         Map<String, ManagedPatch> m = Map.of("klpf_cmdline", managed(CMDLINE_V1, Phase.LOADED));
         assertThat(diff(kernel(enabled("klpf_cmdline")), List.of(other), m)).isInstanceOf(Step.Unload.class);
     }
+
+    static final DesiredPatch RETRY_2 = new DesiredPatch("klpf_cmdline", "1", SHA1, "klpf_cmdline.ko", "r_1", 2, NOW.plusSeconds(300));
+
+    @Test
+    void aStalledFirstAttemptIsNotLoadedAgainButTheSecondAttemptIsOnceDue() {
+        Map<String, Instant> failed = Map.of(Failures.apply("klpf_cmdline", SHA1, "r_1"), NOW.minusSeconds(60));
+        DesiredPatch first = new DesiredPatch("klpf_cmdline", "1", SHA1, "klpf_cmdline.ko", "r_1", 1, null);
+        assertThat(Diff.next(kernel(), List.of(first), Map.of(), failed, NOW)).isInstanceOf(Step.Idle.class);
+
+        assertThat(Diff.next(kernel(), List.of(RETRY_2), Map.of(), failed, NOW))
+                .isInstanceOfSatisfying(Step.Pending.class, p -> assertThat(p.why()).contains("attempt 2", "due at " + NOW.plusSeconds(300)));
+        assertThat(Diff.next(kernel(), List.of(RETRY_2), Map.of(), failed, NOW.plusSeconds(300)))
+                .isInstanceOfSatisfying(Step.Load.class, l -> assertThat(l.why()).contains("(attempt 2)"));
+    }
+
+    @Test
+    void aRetryStartsEarlyWhenTheBlockersLeftAndNeverTwiceForTheSameAttempt() {
+        Map<String, Instant> failed = Map.of(Failures.apply("klpf_cmdline", SHA1, "r_1"), NOW.minusSeconds(60));
+        assertThat(Diff.next(kernel(), List.of(RETRY_2), Map.of(), failed, NOW, d -> true))
+                .isInstanceOfSatisfying(Step.Load.class, l -> assertThat(l.why()).contains("early: the last blockers left"));
+        Map<String, Instant> both = Map.of(Failures.apply("klpf_cmdline", SHA1, "r_1"), NOW.minusSeconds(60),
+                Failures.apply("klpf_cmdline", SHA1, "r_1", 2), NOW);
+        assertThat(Diff.next(kernel(), List.of(RETRY_2), Map.of(), both, NOW.plusSeconds(900), d -> true)).isInstanceOf(Step.Idle.class);
+        assertThat(Failures.apply("p", SHA1, "r", 1)).as("attempt 1 keeps the key older agents wrote").isEqualTo(Failures.apply("p", SHA1, "r"));
+    }
 }

@@ -16,11 +16,19 @@ final class Progress {
             int done = w.applied() + w.failed() + w.stalled();
             String bar = bar(w);
             int back = w.rollingBack() + w.rolledBack() + w.rollbackFailed();
-            out.printf("%s wave %d %-10s [%s] %d/%d done  applying %d  failed %d%s  stalled %d%s%s%n",
+            out.printf("%s wave %d %-10s [%s] %d/%d done  applying %d%s  failed %d%s  stalled %d%s%s%n",
                     w.index() == v.currentWave() ? ">" : " ", w.index() + 1, w.name(), bar, done, w.hosts(), w.applying(),
+                    w.retrying() > 0 ? "  retrying " + w.retrying() : "",
                     w.failed(), w.unknown() > 0 ? " (" + w.unknown() + " unknown result)" : "", w.stalled(),
                     back > 0 ? "  rolled back " + w.rolledBack() + "/" + back : "",
                     w.rollbackFailed() > 0 ? "  ROLLBACK FAILED " + w.rollbackFailed() : "");
+        }
+        var retrying = v.hosts().stream().filter(h -> h.phase() == dev.klpfleet.server.rollout.core.Phase.RETRYING).toList();
+        for (RolloutView.HostLine h : retrying.subList(0, Math.min(10, retrying.size()))) {
+            out.printf("  retrying %s: stalled, attempt %d not before %s%n", h.hostId(), h.attempt(), h.notBefore());
+        }
+        if (retrying.size() > 10) {
+            out.printf("  ... and %d more hosts retrying%n", retrying.size() - 10);
         }
         if (!v.noBuild().isEmpty()) {
             out.println("  NO BUILD for " + v.noBuild().size() + " hosts (their kernel has no artifact): "
@@ -39,7 +47,7 @@ final class Progress {
         }
         int ok = w.applied() * BAR / w.hosts();
         int bad = (w.failed() + w.stalled()) * BAR / w.hosts();
-        int going = w.applying() * BAR / w.hosts();
+        int going = (w.applying() + w.retrying()) * BAR / w.hosts();
         return "#".repeat(ok) + "!".repeat(bad) + "~".repeat(going) + ".".repeat(Math.max(0, BAR - ok - bad - going));
     }
 }

@@ -51,13 +51,18 @@ public final class RolloutCommand {
         @Option(names = "--impact-max", description = {"PHASE.FIELD=MAX: trip when a host's evidence impact.PHASE.FIELD exceeds MAX (repeatable),",
                 "e.g. insmod.ksoftirqdMaxDelayNanos=2000000; PHASE is insmod or transition (docs/CLI.md lists the fields)."}) Map<String, Double> impactMax = new LinkedHashMap<>();
         @Option(names = "--on-gate", defaultValue = "pause", description = "What a tripped gate does: pause or rollback.") String onGate;
+        @Option(names = "--stall-attempts", defaultValue = "1", description = {"Attempts a host gets when its transition stalls and is reversed",
+                "(default ${DEFAULT-VALUE}: no retry); only a host whose attempts are exhausted counts as stalled."}) int stallAttempts;
+        @Option(names = "--stall-retry-after", defaultValue = "PT5M", description = {"Wait before a host's second attempt, ISO-8601 (default ${DEFAULT-VALUE});",
+                "doubled before each later one, plus up to half of it as jitter."}) String stallRetryAfter;
 
         @Override
         public void run() {
             Plan plan;
             try {
                 plan = new Plan(parseWaves(waves), Duration.parse(soak), maxConcurrent, new Gates(maxFailureRate, maxStallRate,
-                        Duration.parse(silence), impactMax, Gates.Action.valueOf(onGate.toUpperCase())));
+                        Duration.parse(silence), impactMax, Gates.Action.valueOf(onGate.toUpperCase())), stallAttempts,
+                        Duration.parse(stallRetryAfter));
             } catch (DateTimeParseException e) {
                 throw new CommandFailure(ExitCodes.USAGE, "durations are ISO-8601, e.g. PT30M: " + e.getParsedString());
             } catch (IllegalArgumentException e) {

@@ -15,8 +15,18 @@ public final class StallOptions {
             description = "reverse (default): undo the stalled transition, so the host is as before; wait: leave it running.")
     OnStall onStall;
 
+    @Option(names = "--reverse-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How long reversing a stalled transition may take before it counts as stalled too (revert-stalled). Default: ${DEFAULT-VALUE}.")
+    Duration reverseTimeout;
+
+    @Option(names = "--no-pin-insmod", description = "Run insmod wherever the scheduler puts it, instead of on the CPU with the least softirq activity.")
+    boolean noPinInsmod;
+
     /** These options as the kernel room takes them. */
     public LoadOptions loadOptions(boolean keepReplaced) {
-        return new LoadOptions(stallTimeout, onStall, keepReplaced);
+        if (reverseTimeout.isZero() || reverseTimeout.isNegative()) {
+            throw new dev.klpfleet.cli.CommandFailure(dev.klpfleet.cli.ExitCodes.USAGE, "--reverse-timeout must be positive");
+        }
+        return new LoadOptions(stallTimeout, onStall, keepReplaced, reverseTimeout, !noPinInsmod);
     }
 }

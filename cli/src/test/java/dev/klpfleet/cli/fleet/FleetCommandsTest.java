@@ -428,6 +428,60 @@ class FleetCommandsTest {
                 .isEqualTo("gate: host " + canary + " impact insmod.ksoftirqdMaxDelayNanos=" + measured + " over its limit 2000000");
     }
 
+    @Test
+    void a_reversed_stall_with_attempts_left_is_shown_retrying_with_its_attempt_and_the_stall_gate_holds() throws Exception {
+        uploaded();
+        Run none = fleet("rollout", "create", "--patch", patchName, "--version", "1", "--kernel", RELEASE, "--stall-attempts", "0");
+        assertThat(none.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(none.err()).contains("stallAttempts must be within 1..20 (got 0)").hasLineCount(1);
+
+        Run created = fleet("rollout", "create", "--patch", patchName, "--version", "1", "--label", "fleet=cli", "--kernel", RELEASE,
+                "--waves", "1,100%", "--soak", "PT0S", "--max-stall-rate", "0", "--stall-attempts", "3", "--stall-retry-after", "PT10M", "--json");
+        assertThat(created.exit()).as(created.err()).isEqualTo(ExitCodes.OK);
+        String id = created.json().path("id").asText();
+        String canary = null;
+        for (long until = System.nanoTime() + Duration.ofSeconds(20).toNanos(); canary == null && System.nanoTime() < until; Thread.sleep(50)) {
+            for (JsonNode h : fleet("rollout", "status", id, "--json").json().path("hosts")) {
+                if (h.path("phase").asText().equals("DISPATCHED")) {
+                    canary = h.path("hostId").asText();
+                }
+            }
+        }
+        assertThat(canary).as("the canary is dispatched").isNotNull();
+        String credential = null;
+        for (Host h : hosts) {
+            if (h.id().equals(canary)) {
+                credential = h.credential();
+            }
+        }
+        // The stall a 6.1 guest reported (its transition reversed), as the agent stamps its first attempt.
+        com.fasterxml.jackson.databind.node.ObjectNode evidence = dev.klpfleet.protocol.evidence.RecordedEvidence.load("6.1", "stalled-reverted").deepCopy();
+        evidence.putObject("attempt").put("number", 1);
+        FleetClient.Answer reported = new FleetClient(server.uri(), credential).postRaw("/api/v1/hosts/" + canary + "/events",
+                "{\"eventId\":\"stall-" + id + "\",\"kind\":\"apply\",\"patch\":\"" + patchName + "\",\"version\":\"1\","
+                        + "\"result\":\"stalled-reverted\",\"evidence\":" + evidence + "}", null);
+        assertThat(reported.status()).isEqualTo(201);
+        JsonNode line = null;
+        for (long until = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < until; Thread.sleep(50)) {
+            for (JsonNode h : fleet("rollout", "status", id, "--json").json().path("hosts")) {
+                if (h.path("hostId").asText().equals(canary) && h.path("phase").asText().equals("RETRYING")) {
+                    line = h;
+                }
+            }
+            if (line != null) {
+                break;
+            }
+        }
+        assertThat(line).as("the canary retries").isNotNull();
+        assertThat(line.path("attempt").asInt()).isEqualTo(2);
+        JsonNode v = fleet("rollout", "status", id, "--json").json();
+        assertThat(v.path("status").asText()).as("a stall that will retry does not trip a stall gate at 0").isEqualTo("RUNNING");
+        assertThat(v.path("waves").get(0).path("retrying").asInt()).isEqualTo(1);
+        Run human = fleet("rollout", "status", id);
+        assertThat(human.out()).contains("retrying 1", "retrying " + canary + ": stalled, attempt 2 not before " + line.path("notBefore").asText());
+        assertThat(fleet("rollout", "abort", id).exit()).isEqualTo(ExitCodes.OK);
+    }
+
     /** Makes sure the build output is in the catalog, whichever test ran first. */
     private static void uploaded() {
         Run up = fleet("patch", "upload", buildOut.toString());

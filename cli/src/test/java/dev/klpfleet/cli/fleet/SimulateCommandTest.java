@@ -24,7 +24,7 @@ class SimulateCommandTest {
         assertThat(run.path("hosts").asInt()).isEqualTo(20000);
         assertThat(run.path("status").asText()).isEqualTo("PAUSED");
         assertThat(run.path("exposedHosts").asLong()).isPositive().isLessThanOrEqualTo(run.path("canaryHosts").asLong());
-        assertThat(Files.readAllLines(csv).get(0)).isEqualTo("second,wave,wave_name,pending,applying,applied,failed,stalled,rolling_back,rolled_back");
+        assertThat(Files.readAllLines(csv).get(0)).isEqualTo("second,wave,wave_name,pending,applying,applied,failed,stalled,rolling_back,rolled_back,retrying");
         assertThat(r.err()).contains("done in");
     }
 

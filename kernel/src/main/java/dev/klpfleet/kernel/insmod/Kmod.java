@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,23 +29,43 @@ public final class Kmod implements ModuleTool {
     public static final Duration RMMOD_TIMEOUT = Duration.ofSeconds(30);
 
     private static final String MARK = "@@klpfleet-times@@";
+    private static final String CPUS_MARK = "@@klpfleet-cpus@@";
+    private static final List<Path> TASKSET = List.of(Path.of("/usr/bin/taskset"), Path.of("/bin/taskset"), Path.of("/usr/sbin/taskset"));
     private static final Pattern TIME = Pattern.compile("(\\d+)m([\\d.]+)s");
 
     /** Loads {@code ko}; never retried here, since a second insmod of a module that half-loaded would only say "File exists". */
     @Override
     public ToolRun insmod(Path ko) throws InterruptedException {
-        return run(List.of("insmod", ko.toAbsolutePath().toString()), INSMOD_TIMEOUT);
+        return run(List.of("insmod", ko.toAbsolutePath().toString()), INSMOD_TIMEOUT, OptionalInt.empty());
+    }
+
+    /**
+     * Loads {@code ko} under {@code taskset -c CPU} (util-linux; sched_setaffinity, which the JDK has no
+     * API for). The shell that runs insmod prints its own {@code Cpus_allowed_list} first, which insmod
+     * inherits: the evidence of where it could run.
+     */
+    @Override
+    public ToolRun insmod(Path ko, int cpu) throws InterruptedException {
+        if (!TASKSET.stream().anyMatch(Files::isExecutable)) {
+            return insmod(ko); // no util-linux: unpinned, and the evidence says so (cpusAllowed null)
+        }
+        return run(List.of("insmod", ko.toAbsolutePath().toString()), INSMOD_TIMEOUT, OptionalInt.of(cpu));
     }
 
     /** Unloads the module named {@code name}. */
     @Override
     public ToolRun rmmod(String name) throws InterruptedException {
-        return run(List.of("rmmod", name), RMMOD_TIMEOUT);
+        return run(List.of("rmmod", name), RMMOD_TIMEOUT, OptionalInt.empty());
     }
 
-    private static ToolRun run(List<String> command, Duration timeout) throws InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("sh", "-c",
-                "\"$@\" 2>&1; rc=$?; echo " + MARK + "; times; exit $rc", "klpfleet"));
+    private static ToolRun run(List<String> command, Duration timeout, OptionalInt pin) throws InterruptedException {
+        List<String> argv = new ArrayList<>();
+        String allowed = "";
+        if (pin.isPresent()) {
+            argv.addAll(List.of("taskset", "-c", String.valueOf(pin.getAsInt())));
+            allowed = "echo " + CPUS_MARK + "$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$$/status); ";
+        }
+        argv.addAll(List.of("sh", "-c", allowed + "\"$@\" 2>&1; rc=$?; echo " + MARK + "; times; exit $rc", "klpfleet"));
         argv.addAll(command);
         Path log;
         try {
@@ -81,7 +102,16 @@ public final class Kmod implements ModuleTool {
         int mark = out.indexOf(MARK);
         String own = mark < 0 ? out : out.substring(0, mark);
         Optional<Duration> cpu = mark < 0 ? Optional.empty() : childCpu(out.substring(mark + MARK.length()));
-        return new ToolRun(command, p.exitValue(), own.strip(), wall, cpu);
+        String cpusAllowed = null;
+        if (own.startsWith(CPUS_MARK)) {
+            int nl = own.indexOf('\n');
+            cpusAllowed = (nl < 0 ? own : own.substring(0, nl)).substring(CPUS_MARK.length()).strip();
+            own = nl < 0 ? "" : own.substring(nl + 1);
+            cpusAllowed = cpusAllowed.isEmpty() ? null : cpusAllowed;
+        }
+        List<String> ran = new ArrayList<>(pin.isPresent() ? List.of("taskset", "-c", String.valueOf(pin.getAsInt())) : List.of());
+        ran.addAll(command);
+        return new ToolRun(ran, p.exitValue(), own.strip(), wall, cpu, cpusAllowed);
     }
 
     /** {@code times} prints the shell's user/sys, then its children's user/sys, e.g. {@code 0m0.004s 0m0.120s}. */

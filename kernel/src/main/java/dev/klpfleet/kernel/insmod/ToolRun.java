@@ -15,10 +15,16 @@ import java.util.Optional;
  * @param cpu      the tool's own user+system CPU time, from the shell's {@code times} (10 ms
  *                 resolution); empty if it could not be measured. For insmod this is dominated by
  *                 the kernel's work in finit_module: symbol resolution and relocation of the patch.
+ * @param cpusAllowed for a pinned run, the {@code Cpus_allowed_list} of the shell insmod ran under
+ *                 ({@code /proc/PID/status}; insmod inherits it); null when not pinned or unreadable
  */
-public record ToolRun(List<String> command, int exitCode, String output, Duration wall, Optional<Duration> cpu) {
+public record ToolRun(List<String> command, int exitCode, String output, Duration wall, Optional<Duration> cpu, String cpusAllowed) {
     public ToolRun {
         command = List.copyOf(command);
+    }
+
+    public ToolRun(List<String> command, int exitCode, String output, Duration wall, Optional<Duration> cpu) {
+        this(command, exitCode, output, wall, cpu, null);
     }
 
     public boolean succeeded() {

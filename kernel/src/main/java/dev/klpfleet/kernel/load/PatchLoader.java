@@ -8,6 +8,8 @@ import dev.klpfleet.kernel.insmod.ToolRun;
 import dev.klpfleet.kernel.livepatch.KlpPatch;
 import dev.klpfleet.kernel.livepatch.LivepatchSysfs;
 import dev.klpfleet.kernel.module.ModuleInspection;
+import dev.klpfleet.kernel.pin.InsmodPinning;
+import dev.klpfleet.kernel.pin.Pinning;
 import dev.klpfleet.kernel.preflight.Preflight;
 import dev.klpfleet.kernel.preflight.PreflightReport;
 import dev.klpfleet.kernel.preflight.Verdict;
@@ -40,7 +42,10 @@ import java.util.stream.Collectors;
  * <p>Never writes {@code force}.
  */
 public final class PatchLoader {
-    /** A reversal only has to switch tasks back to code they ran moments ago; longer means something is wrong. */
+    /**
+     * The default bound on a reversal ({@link LoadOptions#reverseTimeout}): it only has to switch tasks
+     * back to code they ran moments ago; longer means something is wrong.
+     */
     public static final Duration REVERSE_TIMEOUT = Duration.ofSeconds(30);
     /**
      * After a patch is disabled or replaced the kernel frees it from a workqueue
@@ -61,6 +66,7 @@ public final class PatchLoader {
     private final Pause pause;
     private final RandomGenerator random;
     private final OperationLog.Factory logs;
+    private final InsmodPinning pinning;
 
     /**
      * @param wall   for the instants the operation reports (kernel log matching); never for a deadline
@@ -79,6 +85,7 @@ public final class PatchLoader {
         this.pause = pause;
         this.random = random;
         this.logs = logs;
+        this.pinning = new InsmodPinning(root, pause);
     }
 
     /** The loader of the kernel at {@code root} as the CLI uses it: real kmod, kernel log, sleeps, clocks and randomness. */
@@ -121,10 +128,17 @@ public final class PatchLoader {
         }
 
         Set<String> before = sysfs.patches().stream().map(KlpPatch::name).collect(Collectors.toSet());
+        // Chosen before the operation's impact sampling starts, so its window is not counted as insmod's cost.
+        InsmodPinning.Choice choice = options.pinInsmod() ? pinning.choose() : null;
         try (OperationLog log = logs.open("loading " + name + " sha256=" + module.sha256())) {
             report.log = log;
-            ToolRun insmod = tool.insmod(ko);
+            Integer cpu = choice == null ? null : choice.pinning().cpu();
+            ToolRun insmod = cpu == null ? tool.insmod(ko) : tool.insmod(ko, cpu);
             report.insmod = insmod;
+            report.pinning = choice == null ? Pinning.off("not pinned: turned off (--no-pin-insmod)")
+                    : cpu != null && insmod.cpusAllowed() == null
+                    ? Pinning.off("not pinned: taskset (util-linux) not found, insmod ran where the scheduler put it")
+                    : pinning.after(choice, insmod.cpusAllowed());
             if (!insmod.succeeded()) {
                 log.phaseDone();
                 // A module whose init failed is freed by the kernel; remove anything that stayed anyway.
@@ -137,7 +151,7 @@ public final class PatchLoader {
             try {
                 // The impact sample that ends the insmod phase is taken after the first look, so
                 // it never delays seeing a transition the kernel completed inside insmod.
-                outcome = watch.await(name, watchStart, options.stallTimeout(), log::phaseDone);
+                outcome = awaitSignalling(name, watchStart, options.stallTimeout(), log::phaseDone, report);
                 log.phaseDone();
             } catch (RuntimeException e) {
                 // Whatever broke the watch, the host must not keep a patch nobody is watching.
@@ -147,11 +161,12 @@ public final class PatchLoader {
             report.watched(watchStartedAt, outcome, log);
             if (outcome instanceof TransitionOutcome.Stalled stalled) {
                 report.blockers = stalled.blockers();
+                report.advise(StallAdvice.forBlockers(release, stalled.blockers()));
                 if (options.onStall() == OnStall.WAIT) {
                     return report.done(Result.STALLED_WAITING, "transition of " + name + " stalled after "
                             + seconds(stalled.elapsed()) + "; still in progress as asked (" + who(stalled.blockers()) + ")", start);
                 }
-                return reverseLoad(report, name, stalled, start);
+                return reverseLoad(report, name, stalled, start, options.reverseTimeout());
             }
             if (outcome instanceof TransitionOutcome.Vanished) {
                 return report.done(Result.LOAD_FAILED, "patch " + name + " disappeared during its transition (disabled by someone else?)", start);
@@ -192,15 +207,16 @@ public final class PatchLoader {
                     log.phaseDone();
                 }
                 Instant watchStartedAt = wall.instant();
-                TransitionOutcome outcome = watch.await(name, clock.nanoTime(), options.stallTimeout());
+                TransitionOutcome outcome = awaitSignalling(name, clock.nanoTime(), options.stallTimeout(), () -> {}, report);
                 report.watched(watchStartedAt, outcome, log);
                 if (outcome instanceof TransitionOutcome.Stalled stalled) {
                     report.blockers = stalled.blockers();
+                    report.advise(StallAdvice.forBlockers(report.release, stalled.blockers()));
                     if (options.onStall() == OnStall.WAIT) {
                         return report.done(Result.STALLED_WAITING, "unpatching " + name + " stalled after "
                                 + seconds(stalled.elapsed()) + "; still in progress as asked (" + who(stalled.blockers()) + ")", start);
                     }
-                    Optional<LoadResult> failed = reverse(report, name, true, start);
+                    Optional<LoadResult> failed = reverse(report, name, true, start, options.reverseTimeout());
                     return failed.orElseGet(() -> report.done(Result.STALLED_REVERTED, "unpatching " + report.name + " stalled for "
                             + seconds(stalled.elapsed()) + " (" + who(stalled.blockers()) + "); re-enabled, the patch stays applied", start));
                 }
@@ -214,10 +230,10 @@ public final class PatchLoader {
         }
     }
 
-    private LoadResult reverseLoad(Report report, String name, TransitionOutcome.Stalled stalled, long start)
+    private LoadResult reverseLoad(Report report, String name, TransitionOutcome.Stalled stalled, long start, Duration bound)
             throws InterruptedException {
         long revertStart = clock.nanoTime();
-        Optional<LoadResult> failed = reverse(report, name, false, start);
+        Optional<LoadResult> failed = reverse(report, name, false, start, bound);
         if (failed.isPresent()) {
             return failed.get();
         }
@@ -233,13 +249,14 @@ public final class PatchLoader {
 
     /**
      * Backs out a stalled transition, of a load ({@code enable} false: write 0) or of an unload
-     * ({@code enable} true: write 1), and waits up to {@link #REVERSE_TIMEOUT} for the reversal.
+     * ({@code enable} true: write 1), and waits up to {@code bound} ({@link LoadOptions#reverseTimeout}) for the reversal.
      * The kernel reverses a running transition on that write (klp_reverse_transition, since 4.12).
      *
      * @return the result when the write failed (DISABLE_FAILED) or the reversal stalled too
      *         (REVERT_STALLED); empty when the kernel is back where it started
      */
-    private Optional<LoadResult> reverse(Report report, String name, boolean enable, long start) throws InterruptedException {
+    private Optional<LoadResult> reverse(Report report, String name, boolean enable, long start, Duration bound)
+            throws InterruptedException {
         String what = enable ? "unpatching " + name : "transition of " + name;
         long revertStart = clock.nanoTime();
         try {
@@ -249,7 +266,7 @@ public final class PatchLoader {
             return Optional.of(report.done(Result.DISABLE_FAILED, what + " stalled and writing " + (enable ? 1 : 0)
                     + " to enabled failed: " + e.getMessage(), start));
         }
-        TransitionOutcome back = watch.await(name, revertStart, REVERSE_TIMEOUT);
+        TransitionOutcome back = watch.await(name, revertStart, bound);
         report.revert = clock.since(revertStart);
         if (back instanceof TransitionOutcome.Stalled again) {
             report.blockers = again.blockers();
@@ -257,6 +274,33 @@ public final class PatchLoader {
                     + " (" + who(again.blockers()) + "); the patch is still loaded: a human must look", start));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Waits for {@code name}'s transition as {@link TransitionWatch#await} does; on kernels before 5.1,
+     * which do not signal blocked tasks themselves (klp_send_signals runs from klp_transition_work_fn
+     * since 5.1, every 15 s), writes 1 to {@code /sys/kernel/livepatch/NAME/signal} (4.18 to 5.0) once
+     * half the stall timeout has passed: a fake signal wakes tasks asleep interruptibly in a patched
+     * function and lets them switch on their way back to user space. Never writes {@code force}.
+     */
+    private TransitionOutcome awaitSignalling(String name, long startNanos, Duration stallTimeout, Runnable afterFirstLook,
+                                              Report report) throws InterruptedException {
+        String signal = LivepatchSysfs.DIR + "/" + name + "/signal";
+        if (root.exists(signal) && !StallAdvice.kernelSignalsItself(preflight.runningRelease())) {
+            TransitionOutcome half = watch.await(name, startNanos, stallTimeout.dividedBy(2), afterFirstLook);
+            if (!(half instanceof TransitionOutcome.Stalled)) {
+                return half;
+            }
+            try {
+                root.write(signal, "1");
+                report.advise(List.of("wrote 1 to " + signal + " after " + seconds(stallTimeout.dividedBy(2))
+                        + ": kernels before 5.1 do not signal blocked tasks by themselves"));
+            } catch (IOException e) {
+                report.advise(List.of("writing 1 to " + signal + " failed: " + e.getMessage()));
+            }
+            return watch.await(name, startNanos, stallTimeout);
+        }
+        return watch.await(name, startNanos, stallTimeout, afterFirstLook);
     }
 
     /**
@@ -348,6 +392,8 @@ public final class PatchLoader {
         List<Blocker> blockers = List.of();
         List<String> replaced = List.of();
         Duration revert;
+        Pinning pinning;
+        final List<String> advice = new java.util.ArrayList<>();
         Long transitionMs;
         Long detectionLagMs;
 
@@ -356,6 +402,10 @@ public final class PatchLoader {
             this.file = file;
             this.sha256 = sha256;
             this.release = release;
+        }
+
+        void advise(List<String> lines) {
+            lines.stream().filter(l -> !advice.contains(l)).forEach(advice::add);
         }
 
         void watched(Instant watchStart, TransitionOutcome outcome, OperationLog log) {
@@ -372,9 +422,11 @@ public final class PatchLoader {
                     revert == null ? null : revert.toMillis(),
                     clock.since(start).toMillis());
             List<String> kernelLog = log == null ? List.of() : log.lines();
-            Impact impact = log == null ? null : log.impact();
-            return new LoadResult(result, name, file, sha256, release, message,
-                    preflight == null ? List.of() : preflight.checks(), timings, blockers, replaced, kernelLog, impact);
+            Impact measured = log == null ? null : log.impact();
+            Impact impact = measured == null ? null : new Impact(measured.insmod(), measured.transition(), pinning);
+            String said = advice.stream().filter(StallAdvice::isAdvice).findFirst().map(a -> message + "; " + a).orElse(message);
+            return new LoadResult(result, name, file, sha256, release, said,
+                    preflight == null ? List.of() : preflight.checks(), timings, blockers, replaced, kernelLog, impact, advice);
         }
     }
 }

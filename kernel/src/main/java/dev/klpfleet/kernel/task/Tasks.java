@@ -67,7 +67,7 @@ public final class Tasks {
                 ? root.read(dir + "/stack").map(Tasks::frames).orElse(List.of())
                 : List.of();
         return Optional.of(new TaskSnapshot(pid, tid, comm.get().strip(), isKthread(stat.get()),
-                patchState(dir).orElse(PatchState.NONE), stack));
+                patchState(dir).orElse(PatchState.NONE), stack, state(stat.get())));
     }
 
     private Optional<PatchState> patchState(String threadDir) {
@@ -77,6 +77,13 @@ public final class Tasks {
 
     static List<StackFrame> frames(String stack) {
         return stack.lines().map(StackFrame::parse).flatMap(Optional::stream).toList();
+    }
+
+    /** Field 3 of {@code stat}, the state letter right after the ")" that closes comm; null if malformed. */
+    static String state(String stat) {
+        int close = stat.lastIndexOf(')');
+        String rest = close < 0 ? "" : stat.substring(close + 1).trim();
+        return rest.isEmpty() ? null : rest.substring(0, 1);
     }
 
     /** Field 9 of {@code stat} is the task's flags; fields are counted after the ")" that closes comm. */

@@ -45,7 +45,7 @@ public final class BlockerFinder {
                 .distinct()
                 .toList();
         return new Blocker(t.pid(), t.tid(), t.comm(), t.kthread(), t.patchState(),
-                t.stack().stream().map(StackFrame::raw).toList(), functions);
+                t.stack().stream().map(StackFrame::raw).toList(), functions, t.state());
     }
 
     // Object names in sysfs keep the patch author's spelling while stack frames print the

@@ -40,6 +40,12 @@ final class ScriptedKernel implements ModuleTool {
     /** How long each transition takes, in the order they start; a transition not scripted takes 1 s. */
     final Deque<Duration> transitions = new ArrayDeque<>();
     boolean insmodFails;
+    /** Runs once insmod made the patch's sysfs directory: tasks and attributes a test adds for that patch. */
+    Runnable afterInsmod = () -> {};
+    /** {@code PATH=VALUE} of every non-empty {@code signal} or {@code force} attribute the patch had when it was freed, or has now. */
+    final List<String> writes = new ArrayList<>();
+    /** The CPUs insmod was pinned to, in order. */
+    final List<Integer> pinnedTo = new ArrayList<>();
     /** How many rmmods answer "in use" before one works. */
     int rmmodBusy;
     /** A wall-clock step (e.g. NTP) applied once at {@link #wallStepAt} on the monotonic clock. */
@@ -110,7 +116,29 @@ final class ScriptedKernel implements ModuleTool {
         patch = name;
         enabled = true;
         startTransition();
+        afterInsmod.run();
         return run("insmod", 0, "");
+    }
+
+    /** As insmod, allowed on {@code cpu} only: the run says so the way the real tool's shell does. */
+    @Override
+    public ToolRun insmod(Path ko, int cpu) {
+        pinnedTo.add(cpu);
+        ToolRun r = insmod(ko);
+        return new ToolRun(List.of("taskset", "-c", String.valueOf(cpu), "insmod"), r.exitCode(), r.output(), r.wall(), r.cpu(),
+                String.valueOf(cpu));
+    }
+
+    void writeFile(String absolute, String value) {
+        write(absolute, value);
+    }
+
+    /** Notes what was written to the patch's signal and force attributes, before they go with it. */
+    void noteAttributes() {
+        for (String a : List.of("signal", "force")) {
+            String file = "/sys/kernel/livepatch/" + patch + "/" + a;
+            root.read(file).map(String::strip).filter(v -> !v.isEmpty()).ifPresent(v -> writes.add(file + "=" + v));
+        }
     }
 
     @Override
@@ -149,6 +177,7 @@ final class ScriptedKernel implements ModuleTool {
             transitionEndsAt = -1;
             write("/sys/kernel/livepatch/" + patch + "/transition", "0");
             if (!enabled) {
+                noteAttributes();
                 delete("/sys/kernel/livepatch/" + patch); // klp_free_patch: the patch is gone, its module stays
             }
         }

@@ -195,7 +195,7 @@ final class Pages {
         Html h = new Html();
         h.raw("<h1>Rollout ").text(r.id()).raw("</h1><p>").text(r.patch() + " " + r.version()).raw(" — <b data-figure=\"status\">").text(r.status())
                 .raw("</b>").text(r.haltReason() == null ? "" : " (" + r.haltReason() + ")").raw("</p>");
-        h.raw("<table>").head("wave", "name", "hosts", "pending", "applying", "applied", "failed", "stalled", "rolled back");
+        h.raw("<table>").head("wave", "name", "hosts", "pending", "applying", "applied", "failed", "stalled", "retrying", "rolled back");
         StringBuilder names = new StringBuilder("[");
         StringBuilder applied = new StringBuilder("[");
         StringBuilder applying = new StringBuilder("[");
@@ -207,11 +207,13 @@ final class Pages {
         for (RolloutView.WaveProgress w : r.waves()) {
             h.raw("<tr>").el("td", w.index() + 1).el("td", w.name()).figure("wave:" + w.index() + ":hosts", w.hosts()).figure("wave:" + w.index() + ":pending", w.pending())
                     .figure("wave:" + w.index() + ":applying", w.applying()).figure("wave:" + w.index() + ":applied", w.applied())
-                    .figure("wave:" + w.index() + ":failed", w.failed()).figure("wave:" + w.index() + ":stalled", w.stalled()).el("td", w.rolledBack()).raw("</tr>");
+                    .figure("wave:" + w.index() + ":failed", w.failed()).figure("wave:" + w.index() + ":stalled", w.stalled())
+                    .figure("wave:" + w.index() + ":retrying", w.retrying()).el("td", w.rolledBack()).raw("</tr>");
             String sep = names.length() > 1 ? "," : "";
             names.append(sep).append(FleetJson.write(w.name()));
             applied.append(sep).append(w.applied());
-            applying.append(sep).append(w.applying());
+            // A host retrying a stalled transition is still applying (it holds a slot); not failed or stalled yet.
+            applying.append(sep).append(w.applying() + w.retrying());
             pending.append(sep).append(w.pending());
             bad.append(sep).append(w.failed() + w.stalled());
             finished += w.applied() + w.failed() + w.stalled();

@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * reader still holding a replaced snapshot can never put its answer into the new one.
  *
  * <p>For each patch, a host wants the version of the newest active rollout in which it is
- * dispatched, applied or stalled and which has an artifact for its kernel release; rolling back
- * a newer version thus falls back to the older one.
+ * dispatched, retrying, applied or stalled and which has an artifact for its kernel release; rolling back
+ * a newer version thus falls back to the older one. Each entry carries the attempt the rollout tells
+ * the host to make ({@link DesiredAttempt}).
  */
 final class DesiredSnapshot {
     /** A rollout that wants a host to have its patch. */
@@ -42,6 +43,8 @@ final class DesiredSnapshot {
     /** The rollouts this snapshot was built from, by id, in their order (oldest first); guarded by the owner's lock. */
     private final Map<String, Integer> order = new HashMap<>();
     private final Map<String, Want> wants = new HashMap<>();
+    /** Rollout id to the hosts past their first attempt in it, with that attempt; guarded by the owner's lock. */
+    private final Map<String, Map<String, DesiredAttempt>> retried = new HashMap<>();
 
     private DesiredSnapshot(long generation, Map<String, List<Want>> wantedBy, Map<String, Build> builds) {
         this.generation = generation;
@@ -69,6 +72,11 @@ final class DesiredSnapshot {
             s.order.put(active.get(i).id(), i);
         }
         s.wants.putAll(byRollout);
+        for (Rollouts.Active r : active) {
+            if (!r.retried().isEmpty()) {
+                s.retried.put(r.id(), new HashMap<>(r.retried()));
+            }
+        }
         wantedBy.forEach((host, wants) -> {
             String kernel = kernels.get(host);
             if (kernel != null) {
@@ -88,7 +96,9 @@ final class DesiredSnapshot {
         for (Want w : wantedBy.getOrDefault(hostId, List.of())) {
             Build b = builds.get(key(w.patch(), w.version(), kernelRelease));
             if (b != null) {
-                byPatch.put(w.patch(), new DesiredPatch(w.patch(), w.version(), b.sha256(), b.moduleName(), w.rolloutId()));
+                DesiredAttempt a = retried.getOrDefault(w.rolloutId(), Map.of()).getOrDefault(hostId, DesiredAttempt.FIRST);
+                byPatch.put(w.patch(), new DesiredPatch(w.patch(), w.version(), b.sha256(), b.moduleName(), w.rolloutId(),
+                        a.number(), a.notBefore()));
             }
         }
         return List.copyOf(byPatch.values());
@@ -120,14 +130,25 @@ final class DesiredSnapshot {
 
     /**
      * Applies one committed step of rollout {@code rolloutId} (known here): each host in
-     * {@code changed} began (true) or stopped wanting its patch; {@code kernels} holds their kernel
-     * releases. As {@link #kernelChanged}, the rendered answer is overwritten after the set is
-     * stored. O(hosts changed). Call under the owner's lock.
+     * {@code changed} began or went on (true) or stopped wanting its patch, at the attempt
+     * {@code attempts} gives it (the first when absent); {@code kernels} holds their kernel releases.
+     * As {@link #kernelChanged}, the rendered answer is overwritten after the set is stored.
+     * O(hosts changed). Call under the owner's lock.
      */
-    void wantsChanged(String rolloutId, Map<String, Boolean> changed, Map<String, String> kernels, long changeGeneration) {
+    void wantsChanged(String rolloutId, Map<String, Boolean> changed, Map<String, DesiredAttempt> attempts, Map<String, String> kernels,
+                      long changeGeneration) {
         Want w = wants.get(rolloutId);
         int rank = order.get(rolloutId);
         changed.forEach((host, wanting) -> {
+            DesiredAttempt a = wanting ? attempts.getOrDefault(host, DesiredAttempt.FIRST) : DesiredAttempt.FIRST;
+            if (a.first()) {
+                Map<String, DesiredAttempt> m = retried.get(rolloutId);
+                if (m != null && m.remove(host) != null && m.isEmpty()) {
+                    retried.remove(rolloutId);
+                }
+            } else {
+                retried.computeIfAbsent(rolloutId, k -> new HashMap<>()).put(host, a);
+            }
             List<Want> list = new ArrayList<>(wantedBy.getOrDefault(host, List.of()));
             list.remove(w);
             if (wanting) {

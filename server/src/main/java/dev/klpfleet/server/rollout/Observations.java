@@ -46,9 +46,24 @@ final class Observations {
                     out.put(id, new HostReport(ev == null ? null : ev.kind().result(ev.result()),
                             ev == null ? null : Instant.ofEpochMilli(ev.receivedAt()), ev == null ? Map.of() : impact(ev.evidence()),
                             Instant.ofEpochMilli((Long) row[1]), o.has(patch, version),
-                            bad == null ? null : HealthKind.fromWire(bad.result()), bad == null ? null : Instant.ofEpochMilli(bad.receivedAt())));
+                            bad == null ? null : HealthKind.fromWire(bad.result()), bad == null ? null : Instant.ofEpochMilli(bad.receivedAt()),
+                            ev == null ? null : attempt(ev.evidence())));
                 });
         return out;
+    }
+
+    /**
+     * The attempt the agent stamped on a result's evidence ({@code attempt.number}), or null when it
+     * names none (an agent from before attempts) or names something that is not a positive whole number.
+     */
+    static Integer attempt(String evidenceJson) {
+        JsonNode n;
+        try {
+            n = FleetJson.mapper().readTree(evidenceJson).path("attempt").path("number");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+        return n.isIntegralNumber() && n.asInt() >= 1 ? n.asInt() : null;
     }
 
     /**

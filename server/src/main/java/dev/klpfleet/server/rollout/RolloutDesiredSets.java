@@ -139,13 +139,13 @@ public final class RolloutDesiredSets implements DesiredSets {
             if (!snapshot.knows(c.rolloutId())) {
                 return false;
             }
-            snapshot.wantsChanged(c.rolloutId(), c.wants(), kernels, c.generation());
+            snapshot.wantsChanged(c.rolloutId(), c.wants(), c.attempts(), kernels, c.generation());
             if (duringRebuild != null) {
                 duringRebuild.add(new Replay(c.generation(), s -> {
                     if (!s.knows(c.rolloutId())) {
                         return false;
                     }
-                    s.wantsChanged(c.rolloutId(), c.wants(), kernels, c.generation());
+                    s.wantsChanged(c.rolloutId(), c.wants(), c.attempts(), kernels, c.generation());
                     return true;
                 }));
             }

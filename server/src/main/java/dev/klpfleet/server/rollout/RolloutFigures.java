@@ -54,7 +54,7 @@ final class RolloutFigures {
             if (r == null) {
                 continue;
             }
-            if (h.phase() == Phase.DISPATCHED || h.phase() == Phase.APPLIED) {
+            if (h.phase().applying() || h.phase() == Phase.APPLIED) {
                 Instant quiet = latest(r.lastSeen(), h.since(), s.gatesSince());
                 Duration silence = Duration.between(quiet, now);
                 if (silence.compareTo(longestSilence) > 0) {

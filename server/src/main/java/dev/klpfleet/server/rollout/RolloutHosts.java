@@ -49,8 +49,10 @@ final class RolloutHosts {
     private record Event(String hostId, EventKind kind, String result, String evidence, long receivedAt) {}
 
     private static HostProgress progress(ResultSet rs, int first) throws SQLException {
+        long nb = rs.getLong(first + 6);
+        Instant notBefore = rs.wasNull() ? null : Instant.ofEpochMilli(nb);
         return new HostProgress(rs.getString(first), rs.getInt(first + 1), Phase.valueOf(rs.getString(first + 2)),
-                Instant.ofEpochMilli(rs.getLong(first + 3)), rs.getString(first + 4));
+                Instant.ofEpochMilli(rs.getLong(first + 3)), rs.getString(first + 4), rs.getInt(first + 5), notBefore);
     }
 
     /**
@@ -61,9 +63,16 @@ final class RolloutHosts {
             .filter(Phase::inFlight).map(Phase::name).sorted().toList();
     /** Phases whose hosts' health the gates judge: told to apply, or finished applying. */
     private static final List<String> GATED = java.util.Arrays.stream(Phase.values())
-            .filter(p -> p == Phase.DISPATCHED || p.finishedApply()).map(Phase::name).sorted().toList();
+            .filter(p -> p.applying() || p.finishedApply()).map(Phase::name).sorted().toList();
+    /** Phases whose hosts hold a slot under the plan's cap: a first attempt or a retry. */
+    private static final List<String> APPLYING = java.util.Arrays.stream(Phase.values())
+            .filter(Phase::applying).map(Phase::name).sorted().toList();
 
-    private static final String COLUMNS = "rh.host_id, rh.wave, rh.phase, rh.since_at, rh.result";
+    /** Phases whose hosts the silence gate expects to keep checking in: told to apply (again), or applied. */
+    private static final List<String> MEANT_UP = java.util.Arrays.stream(Phase.values())
+            .filter(p -> p.applying() || p == Phase.APPLIED).map(Phase::name).sorted().toList();
+
+    private static final String COLUMNS = "rh.host_id, rh.wave, rh.phase, rh.since_at, rh.result, rh.attempt, rh.not_before";
 
     /** Reads the window of {@code head} (a state with no hosts, only its tally) as of {@code now}. */
     static Window read(Handle h, String rolloutId, String patch, String version, RolloutState head, long cursor, boolean sweep, Instant now) {
@@ -88,10 +97,10 @@ final class RolloutHosts {
                 })
                 .forEach(e -> (e.kind() == EventKind.HEALTH ? health : results).put(e.hostId(), e));
         boolean live = !head.status().finished();
-        if (sweep && head.count(Phase.DISPATCHED) > 0) {
+        if (sweep && applying(head) > 0) {
             // Results the cursor missed (a server clock far behind) would hold a slot forever: read the applying hosts' own.
-            List<HostProgress> applying = h.createQuery("SELECT " + COLUMNS + " FROM rollout_hosts rh WHERE rh.rollout_id = :id AND rh.phase = 'DISPATCHED'")
-                    .bind("id", rolloutId).map((rs, ctx) -> progress(rs, 1)).list();
+            List<HostProgress> applying = h.createQuery("SELECT " + COLUMNS + " FROM rollout_hosts rh WHERE rh.rollout_id = :id AND rh.phase IN (<applying>)")
+                    .bind("id", rolloutId).bindList("applying", APPLYING).map((rs, ctx) -> progress(rs, 1)).list();
             for (List<String> ids : chunks(applying.stream().map(HostProgress::hostId).toList())) {
                 h.createQuery("SELECT host_id, kind, result, evidence_json, received_at FROM host_events WHERE host_id IN (<ids>) "
                                 + "AND kind = 'apply' AND patch_name = :p AND patch_version = :v ORDER BY received_at, event_id")
@@ -111,15 +120,15 @@ final class RolloutHosts {
             if (head.gatesSince().toEpochMilli() < cut) {
                 h.createQuery("SELECT " + COLUMNS + " FROM hosts x CROSS JOIN rollout_hosts rh "
                                 // Hosts first, by their last_seen_at index: the silent ones, not every host of the rollout.
-                                + "WHERE rh.host_id = x.id AND rh.rollout_id = :id AND x.last_seen_at < :cut AND rh.phase IN ('DISPATCHED', 'APPLIED') AND rh.since_at < :cut ORDER BY rh.host_id LIMIT 5")
-                        .bind("id", rolloutId).bind("cut", cut).map((rs, ctx) -> progress(rs, 1))
+                                + "WHERE rh.host_id = x.id AND rh.rollout_id = :id AND x.last_seen_at < :cut AND rh.phase IN (<up>) AND rh.since_at < :cut ORDER BY rh.host_id LIMIT 5")
+                        .bind("id", rolloutId).bind("cut", cut).bindList("up", MEANT_UP).map((rs, ctx) -> progress(rs, 1))
                         .forEach(p -> window.putIfAbsent(p.hostId(), p));
             }
         }
         if (live) {
             // Only a dispatched host in the window can free a slot in this step.
-            long applyingInWindow = window.values().stream().filter(p -> p.phase() == Phase.DISPATCHED).count();
-            long free = head.plan().maxConcurrent() - head.count(Phase.DISPATCHED) + applyingInWindow;
+            long applyingInWindow = window.values().stream().filter(p -> p.phase().applying()).count();
+            long free = head.plan().maxConcurrent() - applying(head) + applyingInWindow;
             long n = Math.min(free, head.count(Phase.PENDING));
             if (n > 0) {
                 h.createQuery("SELECT " + COLUMNS + " FROM rollout_hosts rh WHERE rh.rollout_id = :id AND rh.phase = 'PENDING' "
@@ -149,7 +158,8 @@ final class RolloutHosts {
                         reports.put(id, new HostReport(ev == null ? null : ev.kind().result(ev.result()),
                                 ev == null ? null : Instant.ofEpochMilli(ev.receivedAt()), ev == null ? Map.of() : Observations.impact(ev.evidence()),
                                 Instant.ofEpochMilli((Long) row[1]), o.has(patch, version),
-                                bad == null ? null : HealthKind.fromWire(bad.result()), bad == null ? null : Instant.ofEpochMilli(bad.receivedAt())));
+                                bad == null ? null : HealthKind.fromWire(bad.result()), bad == null ? null : Instant.ofEpochMilli(bad.receivedAt()),
+                                ev == null ? null : Observations.attempt(ev.evidence())));
                     });
         }
         long next = Math.max(cursor, now.toEpochMilli());
@@ -167,7 +177,7 @@ final class RolloutHosts {
      */
     static void write(Handle h, String rolloutId, RolloutState before, RolloutCore.Step step, boolean rolledBack, Instant now) {
         if (rolledBack) {
-            h.createUpdate("UPDATE rollout_hosts SET phase = 'ROLLING_BACK', since_at = :now, result = NULL "
+            h.createUpdate("UPDATE rollout_hosts SET phase = 'ROLLING_BACK', since_at = :now, result = NULL, not_before = NULL "
                             + "WHERE rollout_id = :id AND phase IN (<phases>)")
                     .bind("now", now.toEpochMilli()).bind("id", rolloutId)
                     .bindList("phases", RolloutCore.WANTS_PATCH.stream().map(Phase::name).sorted().toList()).execute();
@@ -185,13 +195,15 @@ final class RolloutHosts {
         if (hosts.isEmpty()) {
             return;
         }
-        PreparedBatch b = h.prepareBatch("INSERT INTO rollout_hosts (rollout_id, host_id, wave, phase, since_at, result) "
-                + "VALUES (:r, :h, :w, :p, :s, :x) ON CONFLICT (rollout_id, host_id) DO UPDATE SET wave = excluded.wave, "
-                + "phase = excluded.phase, since_at = excluded.since_at, result = excluded.result");
+        PreparedBatch b = h.prepareBatch("INSERT INTO rollout_hosts (rollout_id, host_id, wave, phase, since_at, result, attempt, not_before) "
+                + "VALUES (:r, :h, :w, :p, :s, :x, :a, :nb) ON CONFLICT (rollout_id, host_id) DO UPDATE SET wave = excluded.wave, "
+                + "phase = excluded.phase, since_at = excluded.since_at, result = excluded.result, attempt = excluded.attempt, "
+                + "not_before = excluded.not_before");
         int n = 0;
         for (HostProgress p : hosts) {
             b.bind("r", rolloutId).bind("h", p.hostId()).bind("w", (long) p.wave()).bind("p", p.phase().name())
-                    .bind("s", p.since().toEpochMilli()).bind("x", p.result()).add();
+                    .bind("s", p.since().toEpochMilli()).bind("x", p.result()).bind("a", (long) p.attempt())
+                    .bind("nb", p.notBefore() == null ? null : p.notBefore().toEpochMilli()).add();
             if (++n % 1000 == 0) {
                 b.execute();
             }
@@ -207,6 +219,37 @@ final class RolloutHosts {
                         + "ORDER BY rh.host_id LIMIT :n")
                 .bind("id", rolloutId).bind("after", afterHostId == null ? "" : afterHostId).bind("n", limit)
                 .map((rs, ctx) -> progress(rs, 1)).list();
+    }
+
+    /**
+     * The hosts of a rollout that want its patch ({@link RolloutCore#WANTS_PATCH}) into {@code wanting},
+     * and the attempt of those past their first into {@code retried}: one read for the desired-set cache.
+     */
+    static void wanting(Handle h, String rolloutId, Set<String> wanting, Map<String, DesiredAttempt> retried) {
+        h.createQuery("SELECT host_id, attempt, not_before FROM rollout_hosts WHERE rollout_id = :id AND phase IN (<phases>)")
+                .bind("id", rolloutId).bindList("phases", RolloutCore.WANTS_PATCH.stream().map(Phase::name).sorted().toList())
+                .map((rs, ctx) -> {
+                    String host = rs.getString(1);
+                    int attempt = rs.getInt(2);
+                    long nb = rs.getLong(3);
+                    DesiredAttempt a = DesiredAttempt.of(attempt, rs.wasNull() ? null : Instant.ofEpochMilli(nb));
+                    wanting.add(host);
+                    if (!a.first()) {
+                        retried.put(host, a);
+                    }
+                    return host;
+                }).forEach(x -> {});
+    }
+
+    /** How many of {@code head}'s hosts hold a slot under its cap, window or not. */
+    private static long applying(RolloutState head) {
+        long n = 0;
+        for (Phase p : Phase.values()) {
+            if (p.applying()) {
+                n += head.count(p);
+            }
+        }
+        return n;
     }
 
     /** The ids of a rollout's hosts in {@code phases}, in host id order. */

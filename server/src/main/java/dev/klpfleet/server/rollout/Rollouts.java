@@ -2,6 +2,7 @@ package dev.klpfleet.server.rollout;
 
 import dev.klpfleet.server.rollout.core.Command;
 import dev.klpfleet.server.rollout.core.Decision;
+import dev.klpfleet.server.rollout.core.HostProgress;
 import dev.klpfleet.server.rollout.core.HostReport;
 import dev.klpfleet.server.rollout.core.Phase;
 import dev.klpfleet.server.rollout.core.Plan;
@@ -61,11 +62,14 @@ public final class Rollouts {
 
     /**
      * What a committed step changed in hosts' desired sets: the hosts of rollout {@code rolloutId}
-     * that began ({@code true}) or stopped wanting its patch, at desired-state generation
-     * {@code generation}; {@code whole} when the change is not listed host by host (a rollback, or
-     * a row stored whole), so only a rebuild tells it.
+     * that began ({@code true}) or stopped wanting its patch, or that still want it at another attempt
+     * (a retry of a stalled transition: {@code true} again), at desired-state generation
+     * {@code generation}; {@code attempts} holds the attempt of every host in {@code wants} that wants
+     * the patch; {@code whole} when the change is not listed host by host (a rollback, or a row stored
+     * whole), so only a rebuild tells it.
      */
-    public record DesiredChange(String rolloutId, long generation, Map<String, Boolean> wants, boolean whole) {}
+    public record DesiredChange(String rolloutId, long generation, Map<String, Boolean> wants, Map<String, DesiredAttempt> attempts,
+                                boolean whole) {}
 
     /** Runs {@code listener} after every committed change that moved any host's desired set. */
     public void onDesiredChange(java.util.function.Consumer<DesiredChange> listener) {
@@ -323,32 +327,44 @@ public final class Rollouts {
         return s.withWindow(new java.util.TreeMap<>());
     }
 
-    /** Whether a step changed any host's desired set: a host entered or left a phase wanting the patch, or a rollback. */
+    /**
+     * Whether a step changed any host's desired set: a host entered or left a phase wanting the patch,
+     * one wanting it is told another attempt (a retry is a new attempt in the same desired set), or a rollback.
+     */
     private static boolean desiredMoved(RolloutState before, RolloutCore.Step step) {
         if (rolledBack(step)) {
             return true;
         }
-        for (dev.klpfleet.server.rollout.core.HostProgress p : step.state().hosts().values()) {
-            dev.klpfleet.server.rollout.core.HostProgress b = before.hosts().get(p.hostId());
-            if (b == null || b.phase().wantsPatch() != p.phase().wantsPatch()) {
+        for (HostProgress p : step.state().hosts().values()) {
+            if (desiredMoved(before.hosts().get(p.hostId()), p)) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Whether one host's desired set moved from {@code b} (null: not in the window before) to {@code p}. */
+    private static boolean desiredMoved(HostProgress b, HostProgress p) {
+        return b == null || b.phase().wantsPatch() != p.phase().wantsPatch()
+                || p.phase().wantsPatch() && !DesiredAttempt.of(b).equals(DesiredAttempt.of(p));
+    }
+
     private static DesiredChange change(Row r, RolloutHosts.Window w, RolloutCore.Step step, long generation) {
         if (r.legacy || rolledBack(step)) {
-            return new DesiredChange(r.id, generation, Map.of(), true);
+            return new DesiredChange(r.id, generation, Map.of(), Map.of(), true);
         }
         Map<String, Boolean> wants = new java.util.HashMap<>();
-        for (dev.klpfleet.server.rollout.core.HostProgress p : step.state().hosts().values()) {
-            dev.klpfleet.server.rollout.core.HostProgress b = w.state().hosts().get(p.hostId());
-            if (b != null && b.phase().wantsPatch() != p.phase().wantsPatch()) {
+        Map<String, DesiredAttempt> attempts = new java.util.HashMap<>();
+        for (HostProgress p : step.state().hosts().values()) {
+            HostProgress b = w.state().hosts().get(p.hostId());
+            if (b != null && desiredMoved(b, p)) {
                 wants.put(p.hostId(), p.phase().wantsPatch());
+                if (p.phase().wantsPatch()) {
+                    attempts.put(p.hostId(), DesiredAttempt.of(p));
+                }
             }
         }
-        return new DesiredChange(r.id, generation, wants, false);
+        return new DesiredChange(r.id, generation, wants, attempts, false);
     }
 
     private static boolean rolledBack(RolloutCore.Step step) {
@@ -488,7 +504,7 @@ public final class Rollouts {
                     .limit(limit).toList());
         }
         return Optional.of(db.withHandle(h -> RolloutHosts.page(h, id, afterHostId, limit)).stream()
-                .map(p -> new RolloutView.HostLine(p.hostId(), p.wave(), p.phase(), p.since(), p.result())).toList());
+                .map(RolloutView::line).toList());
     }
 
     private List<RolloutView.DecisionRecord> newestDecisions(String id) {
@@ -519,8 +535,13 @@ public final class Rollouts {
                 ((Number) detail.get("wave")).intValue(), hostIds);
     }
 
-    /** A rollout row the desired-set cache reads; {@code desiredHosts} is -1 when not counted yet. */
-    record Active(String id, String patch, String version, Set<String> wanting, long createdAt, long revision, long desiredHosts) {}
+    /**
+     * A rollout row the desired-set cache reads: the hosts wanting its patch, and the attempt of those
+     * past their first (the rest are on {@link DesiredAttempt#FIRST}); {@code desiredHosts} is -1 when
+     * not counted yet.
+     */
+    record Active(String id, String patch, String version, Set<String> wanting, Map<String, DesiredAttempt> retried, long createdAt,
+                  long revision, long desiredHosts) {}
 
     /**
      * The rollouts that can put a patch in any host's desired set, oldest first: those holding a
@@ -536,9 +557,22 @@ public final class Rollouts {
                 .list().stream().map(row -> {
                     String id = (String) row[0];
                     RolloutState st = (RolloutState) row[3];
-                    Set<String> wanting = st.hosts().isEmpty() ? Set.copyOf(RolloutHosts.inPhase(h, id, RolloutCore.WANTS_PATCH))
-                            : Set.copyOf(Targeting.inPhase(st, RolloutCore.WANTS_PATCH));
-                    return new Active(id, (String) row[1], (String) row[2], wanting, (Long) row[4], (Long) row[5], (Long) row[6]);
+                    Set<String> wanting = new java.util.HashSet<>();
+                    Map<String, DesiredAttempt> retried = new java.util.HashMap<>();
+                    if (st.hosts().isEmpty()) {
+                        RolloutHosts.wanting(h, id, wanting, retried);
+                    } else {
+                        for (HostProgress p : st.hosts().values()) {
+                            if (p.phase().wantsPatch()) {
+                                wanting.add(p.hostId());
+                                if (!DesiredAttempt.of(p).first()) {
+                                    retried.put(p.hostId(), DesiredAttempt.of(p));
+                                }
+                            }
+                        }
+                    }
+                    return new Active(id, (String) row[1], (String) row[2], Set.copyOf(wanting), Map.copyOf(retried), (Long) row[4],
+                            (Long) row[5], (Long) row[6]);
                 }).toList();
     }
 

@@ -18,11 +18,15 @@ public record SimResult(String scenario, long seed, int hosts, double virtualSec
                         Double haltHour, String haltReason, Map<String, Long> decisions, Map<String, Long> phases,
                         List<TimelineRow> timeline) {
 
-    /** Host counts of one wave at one virtual instant. */
+    /**
+     * Host counts of one wave at one virtual instant; {@code retrying} are hosts whose transition stalled
+     * and that will try again (not in {@code stalled}, which counts only hosts out of attempts).
+     */
     public record TimelineRow(double second, int wave, String waveName, long pending, long applying, long applied, long failed,
-                              long stalled, long rollingBack, long rolledBack) {}
+                              long stalled, long rollingBack, long rolledBack, long retrying) {}
 
-    public static final String TIMELINE_HEADER = "second,wave,wave_name,pending,applying,applied,failed,stalled,rolling_back,rolled_back";
+    public static final String TIMELINE_HEADER = "second,wave,wave_name,pending,applying,applied,failed,stalled,rolling_back,rolled_back,"
+            + "retrying";
 
     /** The timeline as CSV with {@link #TIMELINE_HEADER}. */
     public String timelineCsv() {
@@ -30,7 +34,8 @@ public record SimResult(String scenario, long seed, int hosts, double virtualSec
         for (TimelineRow r : timeline) {
             b.append(r.second()).append(',').append(r.wave()).append(',').append(r.waveName().replace(",", " ")).append(',')
                     .append(r.pending()).append(',').append(r.applying()).append(',').append(r.applied()).append(',').append(r.failed())
-                    .append(',').append(r.stalled()).append(',').append(r.rollingBack()).append(',').append(r.rolledBack()).append('\n');
+                    .append(',').append(r.stalled()).append(',').append(r.rollingBack()).append(',').append(r.rolledBack())
+                    .append(',').append(r.retrying()).append('\n');
         }
         return b.toString();
     }

@@ -51,9 +51,18 @@ public record SimScenario(String name, Integer hosts, Duration horizon, Duration
      * @param applyTime median time from the host learning of the dispatch to its result
      * @param applySpread the apply time is uniform within median × (1 ± spread)
      * @param impact    the impact figures the host reports, by dotted path ({@code insmod.ksoftirqdMaxDelayNanos})
+     * @param stallClears chance (0..1) that a host whose transition stalled applies on its next attempt (a
+     *                  blocking task that left the patched function); the others stall on every attempt, as a
+     *                  kernel thread asleep in it for good. Only matters when the plan grants more than one attempt.
      */
     public record Behaviour(Double loadFail, Double stall, Duration stallFor, Double crash, Duration crashAfter,
-                            Duration applyTime, Double applySpread, Map<String, Double> impact) {
+                            Duration applyTime, Double applySpread, Map<String, Double> impact, Double stallClears) {
+
+        /** A behaviour whose stalls never clear on a retry. */
+        public Behaviour(Double loadFail, Double stall, Duration stallFor, Double crash, Duration crashAfter,
+                         Duration applyTime, Double applySpread, Map<String, Double> impact) {
+            this(loadFail, stall, stallFor, crash, crashAfter, applyTime, applySpread, impact, null);
+        }
 
         /**
          * Real-kernel figures: apply time is klpfleet's median load on 6.1 and 6.12 under qemu TCG
@@ -61,14 +70,14 @@ public record SimScenario(String name, Integer hosts, Duration horizon, Duration
          * "applied" recording (protocol/src/test/resources/evidence), about 7.5 ms.
          */
         public static final Behaviour MEASURED = new Behaviour(0.0, 0.0, Duration.ofSeconds(60), 0.0, Duration.ofMinutes(30),
-                Duration.ofMillis(9_900), 0.2, Map.of("insmod.ksoftirqdMaxDelayNanos", 7_499_783.0));
+                Duration.ofMillis(9_900), 0.2, Map.of("insmod.ksoftirqdMaxDelayNanos", 7_499_783.0), 0.0);
 
         /** This behaviour with every field left out taken from {@code d}. */
         Behaviour or(Behaviour d) {
             return new Behaviour(loadFail == null ? d.loadFail : loadFail, stall == null ? d.stall : stall,
                     stallFor == null ? d.stallFor : stallFor, crash == null ? d.crash : crash, crashAfter == null ? d.crashAfter : crashAfter,
                     applyTime == null ? d.applyTime : applyTime, applySpread == null ? d.applySpread : applySpread,
-                    impact == null ? d.impact : impact);
+                    impact == null ? d.impact : impact, stallClears == null ? d.stallClears : stallClears);
         }
 
         /** True when the patch does harm on this release: some hosts fail, stall or crash. */
@@ -139,9 +148,9 @@ public record SimScenario(String name, Integer hosts, Duration horizon, Duration
     }
 
     private static String behaviourProblem(Behaviour b) {
-        for (double v : new double[] {b.loadFail, b.stall, b.crash}) {
+        for (double v : new double[] {b.loadFail, b.stall, b.crash, b.stallClears}) {
             if (!(v >= 0 && v <= 1)) {
-                return "loadFail, stall and crash are chances within 0..1";
+                return "loadFail, stall, crash and stallClears are chances within 0..1";
             }
         }
         if (b.loadFail + b.stall > 1) {

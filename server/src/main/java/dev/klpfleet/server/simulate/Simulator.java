@@ -28,9 +28,14 @@ import java.util.function.Consumer;
  * Runs the server's own rollout decision core ({@link RolloutCore}, {@link Targeting}) against
  * simulated hosts in virtual time: discrete events from a priority queue, no sleeping, one engine
  * step per tick with only the hosts that have news (results, crashes, silence) and the next pending
- * ones, as the server's engine steps. Per-host state lives in primitive arrays (about 60 bytes a
+ * ones, as the server's engine steps. Per-host state lives in primitive arrays (about 70 bytes a
  * host), so a million hosts fit in a few hundred MB. Deterministic for a seed: one random stream,
  * consumed in event order.
+ *
+ * <p>Retries of stalled transitions (the plan's {@code stallAttempts}) are the core's: a host it makes
+ * RETRYING learns its next attempt at its first check-in at or after the attempt's {@code notBefore},
+ * and that attempt applies if its stall was transient ({@link SimScenario.Behaviour#stallClears}), else
+ * stalls again.
  */
 public final class Simulator {
     public static final int MAX_HOSTS = (1 << EventQueue.HOST_BITS) - 1;
@@ -71,6 +76,12 @@ public final class Simulator {
     private final long[] exposedUntil;
     private final boolean[] loaded;
     private final boolean[] news;
+    /** The attempt the host is on (0 before its dispatch), the attempt its queued result is of, and when a retry may start (-1: none). */
+    private final byte[] attempt;
+    private final byte[] resultAttempt;
+    private final long[] notBefore;
+    /** Whether the host's stall, once it stalled, recurs on every attempt. */
+    private final boolean[] stallsForGood;
     private final int idWidth;
 
     private final SimScenario.Behaviour[] behaviour;
@@ -121,6 +132,10 @@ public final class Simulator {
         exposedUntil = new long[n];
         loaded = new boolean[n];
         news = new boolean[n];
+        attempt = new byte[n];
+        resultAttempt = new byte[n];
+        notBefore = new long[n];
+        stallsForGood = new boolean[n];
         List<SimScenario.Release> rels = sc.fleet().releases();
         releaseNames = rels.stream().map(SimScenario.Release::release).toArray(String[]::new);
         behaviour = rels.stream().map(r -> sc.patch().byRelease().getOrDefault(r.release(), sc.patch().others()))
@@ -198,6 +213,7 @@ public final class Simulator {
             offset[i] = (int) random.nextLong(interval);
             silentAt[i] = random.nextDouble() < sc.fleet().silentShare() ? random.nextLong(horizon) : Long.MAX_VALUE;
             healthAt[i] = -1;
+            notBefore[i] = -1;
             exposedAt[i] = -1;
             exposedUntil[i] = -1;
             Map<String, String> l = Map.of();
@@ -305,7 +321,7 @@ public final class Simulator {
             }
             case SILENCE -> {
                 Phase p = PHASES[phase[i]];
-                if ((p == Phase.DISPATCHED || p == Phase.APPLIED) && lastSeen(i, t) + silenceMs < t) {
+                if ((p.applying() || p == Phase.APPLIED) && lastSeen(i, t) + silenceMs < t) {
                     noteNews(i);
                 }
             }
@@ -314,20 +330,33 @@ public final class Simulator {
     }
 
     private void learnApply(int i, long t) {
-        if (phase[i] != Phase.DISPATCHED.ordinal() || t >= silentAt[i]) {
+        if (!PHASES[phase[i]].applying() || t >= silentAt[i]) {
             return;
         }
         SimScenario.Behaviour b = behaviour[release[i]];
         double spread = b.applySpread();
         long apply = (long) (b.applyTime().toMillis() * (1 - spread + 2 * spread * random.nextDouble()));
         double u = random.nextDouble();
-        if (b.bad()) {
+        boolean retry = attempt[i] > 1;
+        // Exposure counts a host once, from its first attempt: a retry keeps it exposed, not newly so.
+        if (b.bad() && exposedAt[i] < 0) {
             exposed++;
             exposedAt[i] = t;
         }
+        if (retry) {
+            exposedUntil[i] = -1;
+        }
         ApplyResult r;
         long at;
-        if (u < b.loadFail()) {
+        if (retry && stallsForGood[i]) {
+            r = ApplyResult.STALLED_REVERTED;
+            at = t + apply + b.stallFor().toMillis();
+            end(i, at);
+        } else if (retry) {
+            r = ApplyResult.APPLIED;
+            at = t + apply;
+            loaded[i] = true;
+        } else if (u < b.loadFail()) {
             r = ApplyResult.LOAD_FAILED;
             at = t + apply;
             bad(at);
@@ -335,6 +364,7 @@ public final class Simulator {
         } else if (u < b.loadFail() + b.stall()) {
             r = ApplyResult.STALLED_REVERTED;
             at = t + apply + b.stallFor().toMillis();
+            stallsForGood[i] = random.nextDouble() >= b.stallClears();
             bad(at);
             end(i, at);
         } else {
@@ -346,6 +376,9 @@ public final class Simulator {
             }
         }
         result[i] = (byte) (1 + r.ordinal());
+        resultAttempt[i] = attempt[i];
+        // Until it arrives, the host reports no result: the last one (a retry's stall) is in the past.
+        resultAt[i] = 0;
         queue.add(at, RESULT, i);
     }
 
@@ -367,8 +400,12 @@ public final class Simulator {
         // Only the phases a result decides carry one, as in the server's store.
         if (p == Phase.PENDING || p == Phase.DISPATCHED || p == Phase.ROLLING_BACK || p == Phase.ROLLED_BACK) {
             why = null;
+        } else if (p == Phase.RETRYING) {
+            // The stall that made it retry, not the result of the retry it has not reported yet.
+            why = ApplyResult.STALLED_REVERTED.wire();
         }
-        return new HostProgress(id(i), wave[i], p, T0.plusMillis(since[i]), why);
+        return new HostProgress(id(i), wave[i], p, T0.plusMillis(since[i]), why, attempt[i],
+                notBefore[i] < 0 ? null : T0.plusMillis(notBefore[i]));
     }
 
     private HostReport report(int i, long now) {
@@ -381,7 +418,8 @@ public final class Simulator {
         Map<String, Double> impact = r instanceof ApplyResult ? behaviour[release[i]].impact() : Map.of();
         long seen = lastSeen(i, now);
         return new HostReport(r, at, impact, T0.plusMillis(seen), loaded[i],
-                healthAt[i] >= 0 ? HealthKind.CRASH : null, healthAt[i] >= 0 ? T0.plusMillis(healthAt[i]) : null);
+                healthAt[i] >= 0 ? HealthKind.CRASH : null, healthAt[i] >= 0 ? T0.plusMillis(healthAt[i]) : null,
+                r instanceof ApplyResult ? Integer.valueOf(Math.max(1, resultAttempt[i])) : null);
     }
 
     private void step(long now) {
@@ -394,13 +432,13 @@ public final class Simulator {
                 HostProgress p = progress(i);
                 window.put(p.hostId(), p);
                 reports.put(p.hostId(), report(i, now));
-                if (p.phase() == Phase.DISPATCHED) {
+                if (p.phase().applying()) {
                     applyingInWindow++;
                 }
             }
             int loadedThrough = -1;
             if (state.status() == Status.RUNNING) {
-                long free = state.plan().maxConcurrent() - state.count(Phase.DISPATCHED) + applyingInWindow;
+                long free = state.plan().maxConcurrent() - applying() + applyingInWindow;
                 // The current wave's pending hosts, and the next wave's if this step may start it.
                 int through = state.tally().unfinishedThrough(state.wave()) - applyingInWindow <= 0 ? members.length - 1 : state.wave();
                 for (int w = 0; w <= through && free > 0; w++) {
@@ -418,11 +456,16 @@ public final class Simulator {
             }
             newsList.clear();
             // A step that started a wave beyond the pending hosts it was given steps again with them, at the same instant.
-            if (state.status() != Status.RUNNING || state.wave() <= loadedThrough || state.count(Phase.DISPATCHED) >= state.plan().maxConcurrent()
+            if (state.status() != Status.RUNNING || state.wave() <= loadedThrough || applying() >= state.plan().maxConcurrent()
                     || state.tally().countThrough(state.wave(), Phase.PENDING) == 0) {
                 return;
             }
         }
+    }
+
+    /** Hosts holding a slot under the cap: a first attempt or a retry. */
+    private long applying() {
+        return state.count(Phase.DISPATCHED) + state.count(Phase.RETRYING);
     }
 
     private void apply(RolloutCore.Step step, Map<String, HostProgress> before, long now) {
@@ -441,8 +484,21 @@ public final class Simulator {
             }
             int i = index(p.hostId());
             Phase old = PHASES[phase[i]];
+            int oldAttempt = attempt[i];
             phase[i] = (byte) p.phase().ordinal();
             since[i] = p.since().toEpochMilli() - T0.toEpochMilli();
+            attempt[i] = (byte) p.attempt();
+            notBefore[i] = p.notBefore() == null ? -1 : p.notBefore().toEpochMilli() - T0.toEpochMilli();
+            if (p.phase() == Phase.RETRYING && (old != Phase.RETRYING || oldAttempt != p.attempt())) {
+                // The agent learns the new attempt at a check-in and starts it at its first pass at or after notBefore.
+                long learn = nextCheckin(i, Math.max(now, notBefore[i]));
+                if (learn < silentAt[i]) {
+                    queue.add(learn, LEARN_APPLY, i);
+                }
+                if (silentAt[i] != Long.MAX_VALUE) {
+                    queue.add(Math.max(Math.min(learn, silentAt[i]), now) + silenceMs + 1, SILENCE, i);
+                }
+            }
             if (old == Phase.PENDING && p.phase() == Phase.DISPATCHED) {
                 taken[wave[i]]++;
                 long learn = nextCheckin(i, now);
@@ -464,6 +520,7 @@ public final class Simulator {
                     if (PHASES[phase[i]] != Phase.ROLLING_BACK) {
                         phase[i] = (byte) Phase.ROLLING_BACK.ordinal();
                         since[i] = now;
+                        notBefore[i] = -1;
                     }
                     queue.add(nextCheckin(i, now), LEARN_UNLOAD, i);
                 }
@@ -481,7 +538,8 @@ public final class Simulator {
         for (int w = 0; w < members.length; w++) {
             timeline.add(new SimResult.TimelineRow(now / 1000.0, w, sc.plan().waves().get(w).name(), state.count(w, Phase.PENDING),
                     state.count(w, Phase.DISPATCHED), state.count(w, Phase.APPLIED), state.count(w, Phase.FAILED) + state.count(w, Phase.UNKNOWN),
-                    state.count(w, Phase.STALLED), state.count(w, Phase.ROLLING_BACK), state.count(w, Phase.ROLLED_BACK)));
+                    state.count(w, Phase.STALLED), state.count(w, Phase.ROLLING_BACK), state.count(w, Phase.ROLLED_BACK),
+                    state.count(w, Phase.RETRYING)));
         }
     }
 

@@ -46,6 +46,11 @@ class RolloutEngineApiTest {
         return p;
     }
 
+    static Map<String, Object> with(Map<String, Object> plan, String field, Object value) {
+        plan.put(field, value);
+        return plan;
+    }
+
     static Map<String, Object> count(String name, int n) {
         return Map.of("name", name, "kind", "COUNT", "count", n);
     }
@@ -86,6 +91,10 @@ class RolloutEngineApiTest {
         refused.put("unknown impact field 'ksoftirqdMaxDelayNanos'", plan("PT0S", 1, gates(Map.of("ksoftirqdMaxDelayNanos", 1)), one));
         refused.put("insmod.retransSegs needs a finite limit >= 0", plan("PT0S", 1, gates(Map.of("insmod.retransSegs", -1)), one));
         refused.put("a plan needs 1..100 waves", plan("PT0S", 1, gates(Map.of())));
+        refused.put("stallAttempts must be within 1..20 (got 0)", with(plan("PT0S", 1, gates(Map.of()), one), "stallAttempts", 0));
+        refused.put("stallAttempts must be within 1..20 (got 99)", with(plan("PT0S", 1, gates(Map.of()), one), "stallAttempts", 99));
+        refused.put("stallRetryAfter must be within PT0S..PT24H (got PT-1S)", with(plan("PT0S", 1, gates(Map.of()), one), "stallRetryAfter", "-PT1S"));
+        refused.put("stallRetryAfter must be within PT0S..PT24H (got PT48H)", with(plan("PT0S", 1, gates(Map.of()), one), "stallRetryAfter", "P2D"));
         int before = fleet.admin.get("/api/v1/rollouts").json().size();
         for (Map.Entry<String, Map<String, Object>> e : refused.entrySet()) {
             FleetClient.Answer a = create("valid_fix", "valid", e.getValue());
@@ -96,6 +105,34 @@ class RolloutEngineApiTest {
         assertThat(noPatch.status()).isEqualTo(400);
         assertThat(noPatch.error()).isEqualTo("patch and version are required");
         assertThat(fleet.admin.get("/api/v1/rollouts").json().size()).as("nothing created").isEqualTo(before);
+    }
+
+    @Test
+    void aStalledHostRetriesWithItsAttemptInTheDesiredSetAndTheRolloutCompletesWithoutTrippingTheStallGate() throws Exception {
+        TestFleet.Host h = hostWithArtifact("retry-1", "retry_fix", "retry");
+        Map<String, Object> p = with(with(plan("PT0S", 1, gates(Map.of()), count("all", 1)), "stallAttempts", 3), "stallRetryAfter", "PT0S");
+        FleetClient.Answer created = create("retry_fix", "retry", p);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.json().path("waves").get(0).has("retrying")).isTrue();
+        String id = created.json().path("id").asText();
+        await().atMost(WAIT).until(() -> h.checkin(null).json().path("desired").path(0).path("attempt").asInt() == 1);
+
+        h.report("retry-a1", "apply", "retry_fix", "1", "stalled-reverted", Evidence.attempt(Evidence.recorded("6.1", "stalled-reverted"), 1));
+        await().atMost(WAIT).until(() -> view(id).path("hosts").path(0).path("phase").asText().equals("RETRYING"));
+        JsonNode host = view(id).path("hosts").path(0);
+        assertThat(host.path("attempt").asInt()).isEqualTo(2);
+        assertThat(host.path("notBefore").isTextual()).isTrue();
+        assertThat(view(id).path("status").asText()).isEqualTo("RUNNING");
+        assertThat(view(id).path("waves").get(0).path("retrying").asInt()).isEqualTo(1);
+        JsonNode desired = h.checkin(null).json().path("desired").path(0);
+        assertThat(desired.path("attempt").asInt()).as(desired.toString()).isEqualTo(2);
+        assertThat(desired.path("notBefore").asText()).isEqualTo(host.path("notBefore").asText());
+
+        h.report("retry-a2", "apply", "retry_fix", "1", "applied", Evidence.attempt(Evidence.recorded("6.1", "applied"), 2));
+        await().atMost(WAIT).until(() -> view(id).path("status").asText().equals("COMPLETED"));
+        List<String> kinds = new ArrayList<>();
+        view(id).path("decisions").forEach(d -> kinds.add(d.path("kind").asText()));
+        assertThat(kinds).contains("RETRY_SCHEDULED").doesNotContain("GATE_TRIPPED");
     }
 
     @Test

@@ -22,6 +22,16 @@ public final class Evidence {
     }
 
     /**
+     * {@code doc} as the agent sends it for attempt {@code n} of a rollout's plan: the agent adds
+     * {@code attempt.number} to the load result (agent {@code Events.apply}; its tests pin the shape).
+     */
+    public static JsonNode attempt(JsonNode doc, int n) {
+        ObjectNode copy = doc.deepCopy();
+        copy.putObject("attempt").put("number", n);
+        return copy;
+    }
+
+    /**
      * The 6.1 recording of {@code result}; for a result no real kernel was made to produce (load-failed,
      * revert-stalled, rmmod-failed, one the server does not know) the recorded {@code applied} (or, for an
      * unload result, {@code unloaded}) document with only its {@code result} field changed.

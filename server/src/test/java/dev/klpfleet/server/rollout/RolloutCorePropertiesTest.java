@@ -42,7 +42,7 @@ class RolloutCorePropertiesTest {
     @Property(tries = 200)
     void neverMoreHostsApplyingThanTheCapAndNeverAHostWithoutABuild(@ForAll("scenarios") Scenario sc) {
         run(sc, (before, input, step) -> {
-            assertThat(step.state().count(Phase.DISPATCHED)).isLessThanOrEqualTo(sc.plan.maxConcurrent());
+            assertThat(step.state().count(Phase.DISPATCHED) + step.state().count(Phase.RETRYING)).isLessThanOrEqualTo(sc.plan.maxConcurrent());
             before.hosts().values().stream().filter(h -> h.phase() == Phase.NO_BUILD)
                     .forEach(h -> assertThat(step.state().hosts().get(h.hostId()).phase()).isEqualTo(Phase.NO_BUILD));
         });
@@ -72,7 +72,7 @@ class RolloutCorePropertiesTest {
                 boolean fresh = r != null && r.resultAt() != null && !r.resultAt().isBefore(h.since());
                 Phase after = step.state().hosts().get(h.hostId()).phase();
                 if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
-                    assertThat(after).as("%s reported %s", h.hostId(), a).isIn(Model.APPLY.get(a), Phase.ROLLING_BACK);
+                    assertThat(after).as("%s reported %s", h.hostId(), a).isIn(Model.after(h, r, a, sc.plan), Phase.ROLLING_BACK);
                 }
                 if (h.phase() == Phase.ROLLING_BACK && fresh && r.result() instanceof UnloadResult u) {
                     assertThat(after).as("%s reported unload %s", h.hostId(), u).isIn(Model.UNLOAD.get(u), Phase.ROLLED_BACK);
@@ -183,6 +183,14 @@ class RolloutCorePropertiesTest {
             return resumes ? Optional.of(in.now()) : Optional.empty();
         }
 
+        /**
+         * Where an apply result puts an applying host: as {@link #APPLY} says, except that a reversed
+         * stall with attempts left in the plan retries (docs/CLI.md, "Retries").
+         */
+        static Phase after(HostProgress h, HostReport r, ApplyResult a, Plan plan) {
+            return a == ApplyResult.STALLED_REVERTED && Math.max(1, h.attempt()) < plan.stallAttempts() ? Phase.RETRYING : APPLY.get(a);
+        }
+
         static Optional<String> violation(RolloutState before, Scenario.Input in, Instant since, Plan plan) {
             Gates g = plan.gates();
             int finished = 0;
@@ -195,8 +203,10 @@ class RolloutCorePropertiesTest {
                 }
                 Phase phase = h.phase();
                 Instant phaseSince = h.since();
-                if (phase == Phase.DISPATCHED && r.resultAt() != null && !r.resultAt().isBefore(h.since()) && r.result() instanceof ApplyResult a) {
-                    phase = APPLY.get(a);
+                boolean applying = phase == Phase.DISPATCHED || phase == Phase.RETRYING;
+                if (applying && r.resultAt() != null && !r.resultAt().isBefore(h.since()) && r.result() instanceof ApplyResult a
+                        && (r.attempt() == null ? 1 : r.attempt()) >= Math.max(1, h.attempt())) {
+                    phase = after(h, r, a, plan);
                     phaseSince = r.resultAt();
                 } else if (phase == Phase.APPLIED && r.resultAt() != null && !r.resultAt().isBefore(h.since())
                         && r.result() == ApplyResult.CRASH_SUSPECTED) {
@@ -204,7 +214,7 @@ class RolloutCorePropertiesTest {
                     phase = Phase.CRASH_SUSPECTED;
                     phaseSince = r.resultAt();
                 }
-                if (phase != Phase.DISPATCHED && !FINISHED.contains(phase)) {
+                if (phase != Phase.DISPATCHED && phase != Phase.RETRYING && !FINISHED.contains(phase)) {
                     continue;
                 }
                 boolean sickSinceApplying = r.badHealthAt() != null && !r.badHealthAt().isBefore(since)
@@ -212,7 +222,7 @@ class RolloutCorePropertiesTest {
                 if (sickSinceApplying) {
                     return Optional.of(h.hostId() + " sick");
                 }
-                if (phase == Phase.DISPATCHED || phase == Phase.APPLIED) {
+                if (phase == Phase.DISPATCHED || phase == Phase.RETRYING || phase == Phase.APPLIED) {
                     Instant heard = phaseSince;
                     if (r.lastSeen() != null && r.lastSeen().isAfter(heard)) {
                         heard = r.lastSeen();
@@ -289,8 +299,10 @@ class RolloutCorePropertiesTest {
                 Arbitraries.of(Gates.Action.values()))
                 .as((f, st, imp, act) -> new Gates(f, st, Duration.ofMinutes(10), imp, act));
         Arbitrary<Plan> plan = Combinators.combine(wave.list().ofMinSize(1).ofMaxSize(5),
-                        Arbitraries.integers().between(0, 8), Arbitraries.integers().between(1, 6), gates)
-                .as((waves, soakMin, cap, g) -> new Plan(waves, Duration.ofMinutes(soakMin), cap, g));
+                        Arbitraries.integers().between(0, 8), Arbitraries.integers().between(1, 6), gates,
+                        Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 5))
+                .as((waves, soakMin, cap, g, attempts, retryMin) -> new Plan(waves, Duration.ofMinutes(soakMin), cap, g, attempts,
+                        Duration.ofMinutes(retryMin)));
         return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(0, 40), plan,
                         Arbitraries.integers().between(1, 60))
                 .as((seed, n, p, ticks) -> new Scenario(seed, n, p, ticks, operator));

@@ -85,9 +85,12 @@ final class Scenario {
             Map<String, Double> impact = prev.impact();
             Instant bad = prev.badHealthAt();
             boolean loaded = prev.patchLoaded();
-            if (h.phase() == Phase.DISPATCHED && !silent && r.nextInt(3) > 0) {
+            Integer attempt = prev.attempt();
+            if (h.phase().applying() && !silent && r.nextInt(3) > 0) {
                 result = applyResult(r);
                 resultAt = now;
+                // An agent stamps the attempt its desired set named; now and then an old one stamps none.
+                attempt = r.nextInt(10) == 0 ? null : h.currentAttempt();
                 impact = Map.of("insmod.ksoftirqdMaxDelayNanos", (double) r.nextInt(3_000_000),
                         "transition.retransSegs", (double) r.nextInt(12));
                 loaded = result == ApplyResult.APPLIED;
@@ -99,7 +102,7 @@ final class Scenario {
             if (h.phase() == Phase.APPLIED && r.nextInt(80) == 0) {
                 bad = now;
             }
-            next.put(h.hostId(), new HostReport(result, resultAt, impact, seen, loaded, bad == null ? null : HealthKind.OOPS, bad));
+            next.put(h.hostId(), new HostReport(result, resultAt, impact, seen, loaded, bad == null ? null : HealthKind.OOPS, bad, attempt));
         }
         world.clear();
         world.putAll(next);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,8 @@ class SimulatorTest {
     void every_committed_scenario_is_tested_here() throws IOException {
         try (Stream<Path> files = Files.list(SCENARIOS)) {
             assertThat(files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".json")).sorted().toList())
-                    .containsExactly("crash-1-in-10000.json", "good-patch.json", "silent-5-percent.json", "stall-on-one-release.json");
+                    .containsExactly("crash-1-in-10000.json", "good-patch.json", "silent-5-percent.json", "stall-on-one-release.json",
+                            "transient-stall.json");
         }
     }
 
@@ -58,6 +60,31 @@ class SimulatorTest {
         assertThat(r.wave()).as("still the canary wave").isZero();
         assertThat(r.exposedHosts()).isPositive().isLessThanOrEqualTo(r.canaryHosts());
         assertThat(r.haltMinutesAfterFirstBad()).isNotNull().isLessThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void stalls_that_clear_on_a_retry_do_not_halt_a_plan_granting_three_attempts() throws IOException {
+        SimResult r = run(scenario("transient-stall.json", 20_000), 3);
+        assertThat(r.status()).isEqualTo("COMPLETED");
+        assertThat(r.phases()).containsOnlyKeys("APPLIED").containsEntry("APPLIED", 20_000L);
+        assertThat(r.decisions()).containsKey("RETRY_SCHEDULED").doesNotContainKey("GATE_TRIPPED");
+        assertThat(r.timeline()).anyMatch(row -> row.retrying() > 0);
+    }
+
+    @Test
+    void stalls_that_recur_on_every_attempt_halt_the_rollout_once_its_first_host_is_out_of_attempts() throws IOException {
+        SimScenario s = scenario("transient-stall.json", 20_000);
+        SimScenario.Behaviour b = s.patch().byRelease().get("6.12.117+deb12-amd64");
+        SimScenario.Behaviour forGood = new SimScenario.Behaviour(b.loadFail(), b.stall(), b.stallFor(), b.crash(), b.crashAfter(),
+                b.applyTime(), b.applySpread(), b.impact(), 0.0);
+        SimResult r = run(new SimScenario(s.name(), s.hosts(), s.horizon(), s.tick(), s.fleet(),
+                new SimScenario.Patch(Map.of("6.12.117+deb12-amd64", forGood), s.patch().others()), s.plan()), 3);
+        assertThat(r.status()).isEqualTo("PAUSED");
+        assertThat(r.haltReason()).startsWith("stall rate");
+        assertThat(r.wave()).as("still the canary wave").isZero();
+        assertThat(r.phases()).containsKey("STALLED");
+        // Two retries 5 and 10 minutes (plus jitter) after the first stall, each learnt at a check-in and stalling a minute.
+        assertThat(r.haltMinutesAfterFirstBad()).isNotNull().isGreaterThan(15.0);
     }
 
     @Test

@@ -92,6 +92,36 @@ public final class EvidenceRecorder {
         return out;
     }
 
+    /**
+     * Whether the committed recordings of this run's entries all lack {@code pointer} (e.g.
+     * {@code /impact/pinning}): they were recorded before that field existed, so their drift is
+     * known and only re-recording (on a VM) clears it. False when recording.
+     */
+    public boolean predates(String pointer) {
+        if (recording() || entries.isEmpty()) {
+            return false;
+        }
+        for (Entry e : entries.values()) {
+            Path file = committed().resolve(line.line()).resolve(e.name() + ".json");
+            try {
+                if (!JSON.readTree(Files.readString(file)).at(pointer).isMissingNode()) {
+                    return false;
+                }
+            } catch (NoSuchFileException missing) {
+                return false;
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        return true;
+    }
+
+    /** Why a drift check is skipped: the recordings predate {@code pointer}. */
+    public String predatesMessage(String pointer) {
+        return line + " recordings predate " + pointer + " (issue 12: impact.pinning, advice, blockers[].state, the agent's attempt);"
+                + " re-record: " + HOW_TO_RERECORD;
+    }
+
     /** A failure message for {@link #driftFromRecording()}. */
     public static String describe(List<String> drift) {
         return "the evidence documents' shape drifted from the recording:\n  " + String.join("\n  ", drift)

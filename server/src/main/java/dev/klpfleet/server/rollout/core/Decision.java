@@ -10,6 +10,8 @@ public record Decision(Instant at, Kind kind, String reason, String actor, int w
         ROLLBACK, COMPLETED,
         /** A host reported that unloading the patch failed; it is ROLLBACK_FAILED until it reports unloaded. */
         ROLLBACK_FAILED,
+        /** Hosts whose transition stalled and was reversed get another attempt of their plan; names them, each with its next attempt and when. */
+        RETRY_SCHEDULED,
         /** Stepping the rollout threw; it is paused (if it was running) with the error as its reason. */
         ENGINE_ERROR
     }

@@ -25,14 +25,14 @@ public final class GateCheck {
         List<String> crashed = new ArrayList<>();
         for (HostProgress h : state.hosts().values()) {
             HostReport r = reports.get(h.hostId());
-            if (r == null || !(h.phase().finishedApply() || h.phase() == Phase.DISPATCHED)) {
+            if (r == null || !(h.phase().finishedApply() || h.phase().applying())) {
                 continue;
             }
             if (r.badHealthAt() != null && !r.badHealthAt().isBefore(since) && !r.badHealthAt().isBefore(dispatchedAt(h))) {
                 return Optional.of("host " + h.hostId() + " reported " + health(r.badHealth()) + " after applying");
             }
             Instant quietSince = latest(r.lastSeen(), h.since(), since);
-            boolean meantToBeUp = h.phase() == Phase.DISPATCHED || h.phase() == Phase.APPLIED;
+            boolean meantToBeUp = h.phase().applying() || h.phase() == Phase.APPLIED;
             if (meantToBeUp && Duration.between(quietSince, now).compareTo(g.silenceAfterApply()) > 0) {
                 return Optional.of("host " + h.hostId() + " silent for over " + g.silenceAfterApply() + " after being told to apply");
             }

@@ -19,12 +19,24 @@ import java.util.Map;
  * @param patchLoaded whether its last check-in listed this patch version as loaded
  * @param badHealth   the latest health event the host reported (oops, crash, new bad taint, or unknown), or null
  * @param badHealthAt when the server received {@code badHealth}, or null
+ * @param attempt     the attempt the agent stamped on {@code result}'s evidence ({@code attempt}); null when
+ *                    it names none (an agent from before attempts, or no result), read as the first
  */
 public record HostReport(Outcome result, Instant resultAt, Map<String, Double> impact, Instant lastSeen,
-                         boolean patchLoaded, HealthKind badHealth, Instant badHealthAt) {
+                         boolean patchLoaded, HealthKind badHealth, Instant badHealthAt, Integer attempt) {
 
     public HostReport {
         impact = impact == null ? Map.of() : Map.copyOf(impact);
+    }
+
+    public HostReport(Outcome result, Instant resultAt, Map<String, Double> impact, Instant lastSeen,
+                      boolean patchLoaded, HealthKind badHealth, Instant badHealthAt) {
+        this(result, resultAt, impact, lastSeen, patchLoaded, badHealth, badHealthAt, null);
+    }
+
+    /** The attempt {@code result} is of; 1 when the evidence names none. */
+    public int resultAttempt() {
+        return attempt == null ? 1 : attempt;
     }
 
     public static HostReport seen(Instant lastSeen) {

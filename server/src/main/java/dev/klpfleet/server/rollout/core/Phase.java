@@ -13,6 +13,12 @@ public enum Phase {
     FAILED,
     /** The agent reported stalled-reverted, stalled-waiting or revert-stalled. */
     STALLED,
+    /**
+     * The host's transition stalled and was reversed ({@code stalled-reverted}) and its plan gives it
+     * another attempt ({@link HostProgress#attempt}, not before {@link HostProgress#notBefore}): told
+     * to apply again, it counts against the cap as DISPATCHED does, and not as stalled for the gates.
+     */
+    RETRYING,
     /** The agent reported an apply result this server does not know: counted as a failure by the gates. */
     UNKNOWN,
     /** The desired set dropped the patch; waiting for the host to report it unloaded. */
@@ -42,11 +48,16 @@ public enum Phase {
 
     /** True while the host is meant to have the patch loaded. */
     public boolean wantsPatch() {
-        return this == DISPATCHED || this == APPLIED || this == STALLED;
+        return this == DISPATCHED || this == APPLIED || this == STALLED || this == RETRYING;
+    }
+
+    /** True while the host is applying (a first attempt or a retry): it holds one of the plan's concurrency slots. */
+    public boolean applying() {
+        return this == DISPATCHED || this == RETRYING;
     }
 
     /** True while the host's own work for this rollout is not over: applying, or unloading. */
     public boolean inFlight() {
-        return this == DISPATCHED || this == ROLLING_BACK || this == ROLLBACK_FAILED;
+        return this == DISPATCHED || this == RETRYING || this == ROLLING_BACK || this == ROLLBACK_FAILED;
     }
 }

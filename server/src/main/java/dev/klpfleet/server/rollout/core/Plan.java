@@ -10,7 +10,8 @@ import java.util.Set;
  * finished, how many hosts may be applying at once, and its gates. A field left out of a request
  * (null) takes its {@link #defaults()} value; the waves must be given.
  */
-public record Plan(List<Wave> waves, Duration soak, Integer maxConcurrent, Gates gates) {
+public record Plan(List<Wave> waves, Duration soak, Integer maxConcurrent, Gates gates, Integer stallAttempts,
+                   Duration stallRetryAfter) {
     /** The longest soak per wave. */
     public static final Duration MAX_SOAK = Duration.ofDays(30);
     public static final Duration DEFAULT_SOAK = Duration.ofMinutes(30);
@@ -20,11 +21,30 @@ public record Plan(List<Wave> waves, Duration soak, Integer maxConcurrent, Gates
     /** The most waves a plan may have. */
     public static final int MAX_WAVES = 100;
 
+    /**
+     * One attempt: a stalled host is STALLED at once, as before attempts existed. More attempts only
+     * help with agents that know them (they read {@code attempt} in their desired set).
+     */
+    public static final int DEFAULT_STALL_ATTEMPTS = 1;
+    /** The most attempts a host gets. */
+    public static final int MAX_STALL_ATTEMPTS = 20;
+    /** The wait before a host's second attempt; doubled before each later one, with jitter (see {@link StallRetry}). */
+    public static final Duration DEFAULT_STALL_RETRY_AFTER = Duration.ofMinutes(5);
+    /** The longest first wait between attempts. */
+    public static final Duration MAX_STALL_RETRY_AFTER = Duration.ofDays(1);
+
+    /** A plan without retries of stalled transitions (one attempt per host). */
+    public Plan(List<Wave> waves, Duration soak, Integer maxConcurrent, Gates gates) {
+        this(waves, soak, maxConcurrent, gates, null, null);
+    }
+
     public Plan {
         waves = waves == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(waves));
         soak = soak == null ? DEFAULT_SOAK : soak;
         maxConcurrent = maxConcurrent == null ? DEFAULT_MAX_CONCURRENT : maxConcurrent;
         gates = gates == null ? Gates.defaults() : gates;
+        stallAttempts = stallAttempts == null ? DEFAULT_STALL_ATTEMPTS : stallAttempts;
+        stallRetryAfter = stallRetryAfter == null ? DEFAULT_STALL_RETRY_AFTER : stallRetryAfter;
     }
 
     /** canary (1 host) -> 1% -> 10% -> 50% -> 100%, soaking 30 minutes, 50 at once, pause on any failure. */
@@ -56,6 +76,12 @@ public record Plan(List<Wave> waves, Duration soak, Integer maxConcurrent, Gates
         }
         if (maxConcurrent < 1 || maxConcurrent > MAX_CONCURRENT) {
             return "maxConcurrent must be within 1.." + MAX_CONCURRENT + " (got " + maxConcurrent + ")";
+        }
+        if (stallAttempts < 1 || stallAttempts > MAX_STALL_ATTEMPTS) {
+            return "stallAttempts must be within 1.." + MAX_STALL_ATTEMPTS + " (got " + stallAttempts + ")";
+        }
+        if (stallRetryAfter.isNegative() || stallRetryAfter.compareTo(MAX_STALL_RETRY_AFTER) > 0) {
+            return "stallRetryAfter must be within PT0S.." + MAX_STALL_RETRY_AFTER + " (got " + stallRetryAfter + ")";
         }
         return gates.problem();
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
  * and the time in; the next state and the decisions taken out. No I/O, no clock.
  *
  * <p>Contracts the property tests hold it to: at most {@code plan.maxConcurrent} hosts are
- * DISPATCHED after any step; a wave's first host is dispatched only after every earlier host
+ * DISPATCHED or RETRYING after any step; a wave's first host is dispatched only after every earlier host
  * finished, soaked for {@code plan.soak} and the gates passed (unless an operator promoted);
  * once a gate is violated the rollout is not RUNNING after the step; no result a host reports
  * leaves it DISPATCHED or ROLLING_BACK; and {@code step} is idempotent: stepping the resulting
@@ -30,8 +30,14 @@ public final class RolloutCore {
     public record Step(RolloutState state, List<Decision> decisions, String rejected) {}
 
     public static Step step(RolloutState state, Map<String, HostReport> reports, Optional<Command> command, Instant now) {
+        return step(state, reports, command, now, StallRetry.Jitter.HASHED);
+    }
+
+    /** As {@link #step(RolloutState, Map, Optional, Instant)}, spacing retries of stalled hosts with {@code jitter}. */
+    public static Step step(RolloutState state, Map<String, HostReport> reports, Optional<Command> command, Instant now,
+                            StallRetry.Jitter jitter) {
         List<Decision> out = new ArrayList<>();
-        RolloutState s = absorbReports(state, reports, now, out);
+        RolloutState s = absorbReports(state, reports, now, out, jitter);
         String refusal = command.map(c -> refusal(state, c)).orElse(null);
         if (command.isPresent() && refusal == null) {
             s = apply(s, command.get(), now, out);
@@ -68,14 +74,17 @@ public final class RolloutCore {
     }
 
     /**
-     * Moves hosts along on the results and check-ins they reported since their phase began: a
-     * dispatched host on any apply result, a host rolling back on any unload result or on a check-in
+     * Moves hosts along on the results and check-ins they reported since their phase began: an
+     * applying host on any apply result of its attempt (a reversed stall with attempts left in the plan
+     * makes it RETRYING, with the attempt after it and when that may start), a host rolling back on any unload result or on a check-in
      * without the patch. No result leaves a host where it was.
      */
-    private static RolloutState absorbReports(RolloutState s, Map<String, HostReport> reports, Instant now, List<Decision> out) {
+    private static RolloutState absorbReports(RolloutState s, Map<String, HostReport> reports, Instant now, List<Decision> out,
+                                              StallRetry.Jitter jitter) {
         Map<String, HostProgress> hosts = new LinkedHashMap<>(s.hosts());
         boolean changed = false;
         Map<String, Double> impact = new java.util.HashMap<>();
+        List<HostProgress> retries = new ArrayList<>();
         for (HostProgress h : s.hosts().values()) {
             HostReport r = reports.get(h.hostId());
             if (r == null) {
@@ -83,13 +92,22 @@ public final class RolloutCore {
             }
             HostProgress next = h;
             boolean fresh = r.resultAt() != null && !r.resultAt().isBefore(h.since());
-            if (h.phase() == Phase.DISPATCHED && fresh && r.result() instanceof ApplyResult a) {
-                next = h.to(afterApply(a), r.resultAt(), a.wire());
-                if (!next.since().isBefore(s.gatesSince())) {
-                    for (String path : s.plan().gates().impactMax().keySet()) {
-                        Double v = r.impact().get(path);
-                        if (v != null) {
-                            impact.merge(path, v, Math::max);
+            // A result of an earlier attempt (the stall that made the host RETRYING) is not this attempt's; a
+            // crash-suspected result names no attempt and is never the stall that made the host retry.
+            if (h.phase().applying() && fresh && r.result() instanceof ApplyResult a
+                    && (r.resultAttempt() >= h.currentAttempt() || a == ApplyResult.CRASH_SUSPECTED)) {
+                if (a == ApplyResult.STALLED_REVERTED && h.currentAttempt() < s.plan().stallAttempts()) {
+                    next = h.retrying(r.resultAt(), a.wire(),
+                            StallRetry.notBefore(s.plan(), h.hostId(), h.currentAttempt() + 1, r.resultAt(), jitter));
+                    retries.add(next);
+                } else {
+                    next = h.to(afterApply(a), r.resultAt(), a.wire());
+                    if (!next.since().isBefore(s.gatesSince())) {
+                        for (String path : s.plan().gates().impactMax().keySet()) {
+                            Double v = r.impact().get(path);
+                            if (v != null) {
+                                impact.merge(path, v, Math::max);
+                            }
                         }
                     }
                 }
@@ -113,7 +131,24 @@ public final class RolloutCore {
                 changed = true;
             }
         }
+        if (!retries.isEmpty()) {
+            out.add(retryDecision(s, retries, now));
+        }
         return changed ? s.withHosts(hosts).withImpact(impact) : s;
+    }
+
+    /** One decision for every host that stalled this step and will try again: the first few named with attempt and time. */
+    private static Decision retryDecision(RolloutState s, List<HostProgress> retries, Instant now) {
+        StringBuilder why = new StringBuilder(retries.size() + " hosts stalled (transition reversed) and will retry: ");
+        for (int i = 0; i < Math.min(5, retries.size()); i++) {
+            HostProgress h = retries.get(i);
+            why.append(i == 0 ? "" : ", ").append(h.hostId()).append(" attempt ").append(h.attempt()).append(" of ")
+                    .append(s.plan().stallAttempts()).append(" not before ").append(h.notBefore());
+        }
+        why.append(retries.size() > 5 ? ", ..." : "");
+        int wave = retries.get(0).wave();
+        return new Decision(now, Decision.Kind.RETRY_SCHEDULED, why.toString(), Decision.ENGINE, wave,
+                retries.stream().map(HostProgress::hostId).toList());
     }
 
     /**
@@ -253,7 +288,7 @@ public final class RolloutCore {
 
     private static RolloutState dispatch(RolloutState s, Instant now, List<Decision> out) {
         int cap = s.plan().maxConcurrent();
-        long applying = s.count(Phase.DISPATCHED);
+        long applying = s.count(Phase.DISPATCHED) + s.count(Phase.RETRYING);
         if (applying >= cap) {
             return s;
         }
@@ -267,7 +302,7 @@ public final class RolloutCore {
         }
         Map<String, HostProgress> hosts = new LinkedHashMap<>(s.hosts());
         for (HostProgress h : pending) {
-            hosts.put(h.hostId(), h.to(Phase.DISPATCHED, now));
+            hosts.put(h.hostId(), h.dispatched(now));
         }
         List<String> ids = pending.stream().map(HostProgress::hostId).toList();
         long left = s.tally().countThrough(s.wave(), Phase.PENDING) - ids.size();
