@@ -53,7 +53,8 @@ class PrometheusAlertTest {
                 TestFleet.Host a = fleet.enroll("prom-1", "6.1.0-31-amd64", Map.of("fleet", "prom"));
                 TestFleet.Host b = fleet.enroll("prom-2", "6.1.0-31-amd64", Map.of("fleet", "prom"));
                 assertThat(fleet.admin.post("/api/v1/artifacts", fleet.artifact("prom_fix", "1", "6.1.0-31-amd64")).status()).isEqualTo(201);
-                String id = MetricsApiTest.gatedRollout(fleet, "prom_fix", "prom", Map.of("insmod.ksoftirqdMaxDelayNanos", 2_000_000));
+                String id = MetricsApiTest.gatedRollout(fleet, "prom_fix", "prom", Map.of("insmod.ksoftirqdMaxDelayNanos",
+                        dev.klpfleet.server.rollout.Evidence.ksoftirqdLimitBelow(dev.klpfleet.server.rollout.Evidence.recorded("6.12", "applied"))));
                 TestFleet.Host canary = null;
                 while (canary == null) {
                     for (TestFleet.Host h : List.of(a, b)) {

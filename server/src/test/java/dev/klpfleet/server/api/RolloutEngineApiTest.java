@@ -186,17 +186,18 @@ class RolloutEngineApiTest {
     void anImpactGateOnANestedFieldTripsNamingFieldHostAndValue() throws Exception {
         TestFleet.Host a = hostWithArtifact("impact-1", "impact_fix", "impact");
         TestFleet.Host b = hostWithArtifact("impact-2", "impact_fix", "impact");
-        String id = create("impact_fix", "impact", plan("PT0S", 1, gates(Map.of("insmod.ksoftirqdMaxDelayNanos", 2_000_000)),
+        // What the agent sent after loading the patch on the 6.12 guest, and a limit below the ksoftirqd delay it measured.
+        JsonNode doc = Evidence.recorded("6.12", "applied");
+        long limit = Evidence.ksoftirqdLimitBelow(doc);
+        String id = create("impact_fix", "impact", plan("PT0S", 1, gates(Map.of("insmod.ksoftirqdMaxDelayNanos", limit)),
                 count("canary", 1), Map.of("name", "rest", "kind", "PERCENT", "percent", 100))).json().path("id").asText();
         await().atMost(WAIT).until(() -> a.checkin(null).json().path("desired").size() + b.checkin(null).json().path("desired").size() == 1);
         TestFleet.Host canary = a.checkin(null).json().path("desired").size() == 1 ? a : b;
-        // What the agent sent after loading the patch on the 6.12 guest: a ksoftirqd starved for 6.9 ms during insmod.
-        JsonNode doc = Evidence.recorded("6.12", "applied");
         long measured = doc.path("impact").path("insmod").path("ksoftirqdMaxDelayNanos").asLong();
         assertThat(canary.report("imp-1", "apply", "impact_fix", "1", "applied", doc).status()).isEqualTo(201);
         await().atMost(WAIT).until(() -> view(id).path("status").asText().equals("PAUSED"));
         assertThat(view(id).path("haltReason").asText())
-                .isEqualTo("gate: host " + canary.id() + " impact insmod.ksoftirqdMaxDelayNanos=" + measured + " over its limit 2000000");
+                .isEqualTo("gate: host " + canary.id() + " impact insmod.ksoftirqdMaxDelayNanos=" + measured + " over its limit " + limit);
     }
 
     @Test

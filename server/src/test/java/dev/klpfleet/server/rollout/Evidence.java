@@ -22,6 +22,18 @@ public final class Evidence {
     }
 
     /**
+     * An impact limit the recorded insmod's ksoftirqd delay is surely over: half of what the real
+     * apply measured, so the gate trips whatever a re-recording on another day measures.
+     */
+    public static long ksoftirqdLimitBelow(JsonNode doc) {
+        long measured = doc.path("impact").path("insmod").path("ksoftirqdMaxDelayNanos").asLong();
+        if (measured < 2) {
+            throw new AssertionError("the recording measured no ksoftirqd delay to set a limit under: " + doc.path("impact"));
+        }
+        return measured / 2;
+    }
+
+    /**
      * {@code doc} as the agent sends it for attempt {@code n} of a rollout's plan: the agent adds
      * {@code attempt.number} to the load result (agent {@code Events.apply}; its tests pin the shape).
      */
