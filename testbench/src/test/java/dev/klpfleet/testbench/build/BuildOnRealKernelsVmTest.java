@@ -147,15 +147,15 @@ class BuildOnRealKernelsVmTest {
                 set -u
                 repo=$1 S=$2 R=$3 G=$2/guest-$3
                 mkdir -p "$G"
-                k() { "$repo/bin/klpfleet" "$@"; }
+                k=$repo/bin/klpfleet
                 # A step that hangs ends with 124 in its .rc file, so a failure names the step.
                 step() { local n=$1; shift; timeout 180 "$@" >"$G/$n.out" 2>"$G/$n.err"; echo $? >"$G/$n.rc"; }
                 cat /proc/cmdline >"$G/cmdline-before"
-                step verify k verify "$S/$R" --public-key "$S/key.pub" --json
+                step verify "$k" verify "$S/$R" --public-key "$S/key.pub" --json
                 [ "$(cat "$G/verify.rc")" = 0 ] || exit 0
-                step load k kernel load "$S/$R/fix_cmdline.ko" --json
+                step load "$k" kernel load "$S/$R/fix_cmdline.ko" --json
                 cat /proc/cmdline >"$G/cmdline-patched"
-                step unload k kernel unload fix_cmdline --json
+                step unload "$k" kernel unload fix_cmdline --json
                 cat /proc/cmdline >"$G/cmdline-after"
                 """;
         VmRun run = Vm.boot(line).share(out.resolve("artifacts"), "/share").timeout(Duration.ofMinutes(10))
