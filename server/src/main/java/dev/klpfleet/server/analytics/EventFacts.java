@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.klpfleet.protocol.fleet.HostEvent;
 import dev.klpfleet.protocol.outcome.ApplyResult;
 import dev.klpfleet.protocol.outcome.UnloadResult;
+import dev.klpfleet.protocol.outcome.EventKind;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
@@ -39,15 +42,25 @@ public final class EventFacts {
         JsonNode timings = ev.path("timings");
         JsonNode insmod = ev.path("impact").path("insmod");
         JsonNode transition = ev.path("impact").path("transition");
-        h.createUpdate("INSERT INTO event_facts (host_id, event_id, kind, result, category, patch_name, patch_version, kernel_release, "
+        Long cpu = number(timings.path("insmodCpuMs"));
+        Long tr = number(timings.path("transitionMs"));
+        Long ksd = max(number(insmod.path("ksoftirqdMaxDelayNanos")), number(transition.path("ksoftirqdMaxDelayNanos")));
+        Long rt = sum(number(insmod.path("retransSegs")), number(transition.path("retransSegs")));
+        boolean fresh = h.createUpdate("INSERT INTO event_facts (host_id, event_id, kind, result, category, patch_name, patch_version, kernel_release, "
                         + "insmod_cpu_ms, transition_ms, ksoftirqd_delay_ns, retrans_segs, received_at) "
                         + "VALUES (:h, :e, :k, :r, :c, :p, :v, :kr, :cpu, :tr, :ksd, :rt, :at) ON CONFLICT (host_id, event_id) DO NOTHING")
                 .bind("h", hostId).bind("e", e.eventId()).bind("k", e.kind().wire()).bind("r", e.result().wire()).bind("c", category.wire())
                 .bind("p", e.patch()).bind("v", e.version()).bind("kr", kernel)
-                .bind("cpu", number(timings.path("insmodCpuMs"))).bind("tr", number(timings.path("transitionMs")))
-                .bind("ksd", max(number(insmod.path("ksoftirqdMaxDelayNanos")), number(transition.path("ksoftirqdMaxDelayNanos"))))
-                .bind("rt", sum(number(insmod.path("retransSegs")), number(transition.path("retransSegs"))))
-                .bind("at", receivedAt).execute();
+                .bind("cpu", cpu).bind("tr", tr).bind("ksd", ksd).bind("rt", rt)
+                .bind("at", receivedAt).execute() == 1;
+        if (fresh && e.kind() == EventKind.APPLY) {
+            Map<ImpactMetric, Long> figures = new EnumMap<>(ImpactMetric.class);
+            putIfPresent(figures, ImpactMetric.KSOFTIRQD_DELAY_NS, ksd);
+            putIfPresent(figures, ImpactMetric.RETRANS_SEGS, rt);
+            putIfPresent(figures, ImpactMetric.INSMOD_CPU_MS, cpu);
+            putIfPresent(figures, ImpactMetric.TRANSITION_MS, tr);
+            ApplyRollups.add(h, kernel, e.patch(), hostId, e.result().wire(), category, figures);
+        }
         Set<java.util.List<String>> rows = new LinkedHashSet<>();
         for (JsonNode b : ev.path("blockers")) {
             String comm = bounded(b.path("comm").asText("?"));
@@ -67,6 +80,12 @@ public final class EventFacts {
                             + "VALUES (:h, :e, :p, :kr, :f, :c) ON CONFLICT DO NOTHING")
                     .bind("h", hostId).bind("e", e.eventId()).bind("p", e.patch()).bind("kr", kernel).bind("f", row.get(0)).bind("c", row.get(1))
                     .execute();
+        }
+    }
+
+    private static void putIfPresent(Map<ImpactMetric, Long> figures, ImpactMetric m, Long v) {
+        if (v != null) {
+            figures.put(m, v);
         }
     }
 

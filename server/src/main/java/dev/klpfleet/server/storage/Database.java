@@ -74,7 +74,8 @@ public final class Database implements AutoCloseable {
         }
         HikariDataSource pool = new HikariDataSource(cfg);
         try {
-            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration");
+            var flyway = Flyway.configure().dataSource(pool).locations("classpath:db/migration")
+                    .javaMigrations(new dev.klpfleet.server.analytics.ImpactHistogramsBackfill());
             if (location instanceof DatabaseLocation.Postgres pg && pg.schema() != null) {
                 flyway = flyway.schemas(pg.schema()).createSchemas(true);
             }
